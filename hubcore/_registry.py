@@ -1,0 +1,149 @@
+"""Collect what every plugin registers, and report clashes between them."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import functools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._specs import ComponentSpec, ModuleSpec
+from hubcore.plugins import PluginHost, PluginRecord, load_plugins
+
+ComponentKind = Literal["dataset", "reader", "task", "strategy"]
+COMPONENT_HOOKS: dict[ComponentKind, str] = {
+    "dataset": "hubcore_register_datasets",
+    "reader": "hubcore_register_readers",
+    "task": "hubcore_register_tasks",
+    "strategy": "hubcore_register_strategies",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two plugins registered the same name; the first one registered is kept."""
+
+    kind: str
+    name: str
+    kept: str
+    ignored: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.name!r} is registered by both {self.kept!r} and "
+            f"{self.ignored!r}; using {self.kept!r}"
+        )
+
+
+@dataclass
+class Registry:
+    """Every module and component the loaded plugins registered."""
+
+    host: PluginHost
+    modules: dict[str, ModuleSpec] = field(default_factory=dict)
+    components: dict[str, dict[str, ComponentSpec]] = field(
+        default_factory=lambda: {kind: {} for kind in COMPONENT_HOOKS}
+    )
+    conflicts: list[Conflict] = field(default_factory=list)
+    _by_name: dict[str, ModuleSpec] = field(default_factory=dict)
+
+    @property
+    def plugins(self) -> list[PluginRecord]:
+        """Plugin distributions in name order, the core's built-ins first."""
+        records = self.host.records.values()
+        return sorted(records, key=lambda r: (r.name != "hubcore", r.name.lower()))
+
+    def module(self, name: str) -> ModuleSpec:
+        """The spec registered under a module name or alias."""
+        spec = self._by_name.get(name)
+        if spec is None:
+            raise UnknownNameError(_unknown("module", name, list(self._by_name)))
+        return spec
+
+    def component(self, kind: ComponentKind, name: str) -> ComponentSpec:
+        """The spec of a data set, reader, task or strategy."""
+        found = self.components[kind].get(name)
+        if found is None:
+            raise UnknownNameError(_unknown(kind, name, list(self.components[kind])))
+        return found
+
+    def find_modules(self, pattern: str = "*") -> list[ModuleSpec]:
+        """Modules whose name or an alias matches an fnmatch pattern, by name."""
+        return [
+            spec
+            for name, spec in sorted(self.modules.items())
+            if any(fnmatch.fnmatchcase(n, pattern) for n in spec.names)
+        ]
+
+    def _add_module(self, dist: str, spec: Any) -> None:
+        if not isinstance(spec, ModuleSpec):
+            raise HubcoreError(f"register() expects a ModuleSpec, got {type(spec).__name__}")
+        spec = spec.with_plugin(dist)
+        taken = [n for n in spec.names if n in self._by_name]
+        if taken:
+            owner = self._by_name[taken[0]].plugin
+            self.conflicts.append(Conflict("module", taken[0], owner, dist))
+            return
+        self.modules[spec.name] = spec
+        for name in spec.names:
+            self._by_name[name] = spec
+        self.host.records[dist].modules.append(spec.name)
+
+    def _add_component(self, kind: ComponentKind, dist: str, spec: Any) -> None:
+        if not isinstance(spec, ComponentSpec):
+            raise HubcoreError(f"register() expects a ComponentSpec, got {type(spec).__name__}")
+        table = self.components[kind]
+        if spec.name in table:
+            self.conflicts.append(Conflict(kind, spec.name, table[spec.name].plugin, dist))
+            return
+        table[spec.name] = spec.with_plugin(dist)
+
+
+def build_registry(host: PluginHost) -> Registry:
+    """Call every registration hook, each implementation on its own."""
+    registry = Registry(host)
+    _collect(registry, "hubcore_register_modules", registry._add_module)
+    for kind, hook_name in COMPONENT_HOOKS.items():
+        _collect(registry, hook_name, functools.partial(registry._add_component, kind))
+    return registry
+
+
+def _collect(registry: Registry, hook_name: str, add: Any) -> None:
+    # Specs are buffered per implementation, so a hook that raises half-way adds nothing.
+    for dist, implementation in registry.host.implementations(hook_name):
+        pending: list[Any] = []
+        try:
+            implementation(register=pending.append)
+            for spec in pending:
+                add(dist, spec)
+        except Exception as exc:
+            registry.host.fail(dist, f"{hook_name} failed: {type(exc).__name__}: {exc}")
+
+
+_lock = threading.Lock()
+_current: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The registry of this process, built on first use."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = build_registry(load_plugins())
+        return _current
+
+
+def reset_registry() -> None:
+    """Forget the registry, so the next use reloads plugins (for tests and installs)."""
+    global _current
+    with _lock:
+        _current = None
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {kind} {name!r}{hint}"

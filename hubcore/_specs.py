@@ -1,0 +1,128 @@
+"""What a plugin registers: light descriptions that name code lazily."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class SpecError(ValueError):
+    """A registered spec is malformed."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file a module needs, identified by its content rather than its address."""
+
+    name: str
+    sha256: str
+    size: int
+    urls: tuple[str, ...] = ()
+    license: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or "/" in self.name or self.name.startswith("."):
+            raise SpecError(f"asset name {self.name!r} must be a plain file name")
+        if not _SHA256.match(self.sha256):
+            raise SpecError(f"asset {self.name!r}: sha256 must be 64 lowercase hex digits")
+        if self.size < 0:
+            raise SpecError(f"asset {self.name!r}: size must not be negative")
+        object.__setattr__(self, "urls", tuple(self.urls))
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """A pretrained module: everything the hub shows without importing the model.
+
+    ``entry`` and ``command`` are ``"package.module:attribute"`` strings, imported
+    only when the module is built or run, so listing stays fast.
+    """
+
+    name: str
+    version: str
+    entry: str
+    summary: str = ""
+    author: str = ""
+    type: str = ""
+    aliases: tuple[str, ...] = ()
+    command: str | None = None
+    requires_hubcore: str = ""
+    assets: tuple[Asset, ...] = ()
+    keywords: tuple[str, ...] = ()
+    license: str = ""
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "module")
+        for alias in self.aliases:
+            _check_name(alias, f"module {self.name!r} alias")
+        try:
+            Version(self.version)
+        except InvalidVersion:
+            raise SpecError(f"module {self.name!r}: version {self.version!r} is not PEP 440") from None
+        _check_entry(self.entry, f"module {self.name!r} entry")
+        if self.command is not None:
+            _check_entry(self.command, f"module {self.name!r} command")
+        try:
+            SpecifierSet(self.requires_hubcore)
+        except InvalidSpecifier:
+            raise SpecError(
+                f"module {self.name!r}: requires_hubcore {self.requires_hubcore!r} is not a version specifier"
+            ) from None
+        for name in ("aliases", "assets", "keywords"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name followed by the aliases."""
+        return (self.name, *self.aliases)
+
+    def with_plugin(self, plugin: str) -> ModuleSpec:
+        """A copy that records which plugin registered it."""
+        return dataclasses.replace(self, plugin=plugin)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready view of every field."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A data set, reader, task or strategy, named lazily like a module."""
+
+    name: str
+    entry: str
+    summary: str = ""
+    assets: tuple[Asset, ...] = field(default=())
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "component")
+        _check_entry(self.entry, f"component {self.name!r} entry")
+        object.__setattr__(self, "assets", tuple(self.assets))
+
+    def with_plugin(self, plugin: str) -> ComponentSpec:
+        """A copy that records which plugin registered it."""
+        return dataclasses.replace(self, plugin=plugin)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready view of every field."""
+        return dataclasses.asdict(self)
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise SpecError(f"{what} name {name!r} must be lowercase letters, digits, '.', '_' or '-'")
+
+
+def _check_entry(entry: str, what: str) -> None:
+    if not isinstance(entry, str) or not _ENTRY.match(entry):
+        raise SpecError(f"{what} {entry!r} must look like 'package.module:attribute'")

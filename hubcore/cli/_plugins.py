@@ -1,0 +1,51 @@
+"""``hubcore plugins``: see what is installed, and start a new plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hubcore._registry import get_registry
+from hubcore.cli._console import print_json, print_table
+from hubcore.cli._template import render_template
+
+
+@click.group()
+def plugins() -> None:
+    """Inspect and create hubcore plugins."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def list_plugins(as_json: bool) -> None:
+    """List plugin distributions, their hooks, their modules and any load error."""
+    registry = get_registry()
+    records = [record.to_dict() for record in registry.plugins]
+    if as_json:
+        print_json(records)
+        return
+    rows = [
+        (r["name"], r["version"], ", ".join(r["hooks"]), ", ".join(r["modules"]), r["error"])
+        for r in records
+    ]
+    print_table("Plugins", ("name", "version", "hooks", "modules", "error"), rows)
+    for conflict in registry.conflicts:
+        click.echo(f"conflict: {conflict}", err=True)
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the plugin's folder.",
+)
+def new_plugin(name: str, directory: Path) -> None:
+    """Create the folder of a new plugin NAME from the template."""
+    target = render_template(name, directory)
+    click.echo(f"created {target}")
+    click.echo(f"next: pip install -e {target} && hubcore plugins list")
+

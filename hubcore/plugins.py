@@ -1,0 +1,172 @@
+"""Discover plugins through entry points, loading each in isolation.
+
+pluggy's own entry-point loader lets one failing import abort all the others,
+so every plugin is imported, checked and called inside its own ``try``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, Callable
+
+import pluggy
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from hubcore import hookspecs
+from hubcore._version import __version__
+
+ENTRY_POINT_GROUP = "hubcore"
+BUILTIN_PLUGINS = ("hubcore.finetune._plugin", "hubcore.hub._plugin")
+BUILTIN_NAME = "hubcore"
+
+
+@dataclass
+class PluginRecord:
+    """One plugin distribution as ``hubcore plugins list`` shows it."""
+
+    name: str
+    version: str
+    hooks: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    error: str | None = None
+    requires_hubcore: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: name, version, hooks, modules, error."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "hooks": sorted(self.hooks),
+            "modules": sorted(self.modules),
+            "error": self.error,
+        }
+
+
+class PluginHost:
+    """A pluggy manager plus what was learnt while loading each plugin."""
+
+    def __init__(self) -> None:
+        self.manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
+        self.manager.add_hookspecs(hookspecs)
+        self.records: dict[str, PluginRecord] = {}
+
+    def load_builtins(self) -> None:
+        """Register the core's own features through the same hooks as third parties."""
+        record = self.records.setdefault(BUILTIN_NAME, PluginRecord(BUILTIN_NAME, __version__))
+        for module_name in BUILTIN_PLUGINS:
+            try:
+                self.manager.register(importlib.import_module(module_name), name=module_name)
+            except Exception as exc:  # a broken built-in must not break the hub either
+                record.error = _describe(exc)
+
+    def load_entry_points(self, selected: set[str] | None) -> None:
+        """Load every ``hubcore`` entry point, or only those of ``selected`` distributions."""
+        for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=_sort_key):
+            dist = entry_point.dist
+            dist_name = dist.name if dist is not None else entry_point.name
+            if selected is not None and canonicalize_name(dist_name) not in selected:
+                continue
+            record = self.records.get(dist_name)
+            if record is None:
+                record = PluginRecord(dist_name, dist.version if dist is not None else "")
+                self.records[dist_name] = record
+                record.requires_hubcore = _hubcore_requirement(dist)
+                if record.requires_hubcore is not None and not _compatible(record.requires_hubcore):
+                    record.error = (
+                        f"needs hubcore{record.requires_hubcore}, but hubcore {__version__} "
+                        "is installed; not loaded"
+                    )
+            if record.error is not None:
+                continue
+            try:
+                plugin = entry_point.load()
+                self.manager.register(plugin, name=f"{dist_name}:{entry_point.name}")
+            except Exception as exc:
+                record.error = _describe(exc)
+
+    def distribution_of(self, plugin_name: str) -> str:
+        """The distribution that a registered plugin object belongs to."""
+        if plugin_name in BUILTIN_PLUGINS:
+            return BUILTIN_NAME
+        return plugin_name.partition(":")[0]
+
+    def implementations(self, hook_name: str) -> list[tuple[str, Callable[..., Any]]]:
+        """Each implementation of ``hook_name``, in registration order, with its distribution.
+
+        Callers invoke them one by one, so that one raising leaves the others intact.
+        Each returned callable takes the hook's arguments as keywords and passes on
+        only those the implementation asks for.
+        """
+        hook = getattr(self.manager.hook, hook_name)
+        found = []
+        for impl in reversed(hook.get_hookimpls()):
+            dist = self.distribution_of(self.manager.get_name(impl.plugin) or "")
+            hooks = self.records[dist].hooks
+            if hook_name not in hooks:
+                hooks.append(hook_name)
+            found.append((dist, _accepting(impl.function, tuple(impl.argnames))))
+        return found
+
+    def fail(self, dist: str, message: str) -> None:
+        """Record that a plugin broke after loading; the first error is kept."""
+        record = self.records[dist]
+        if record.error is None:
+            record.error = message
+
+
+def selected_plugins() -> set[str] | None:
+    """Distributions named by ``HUBCORE_LOAD_PLUGINS``: None for all, empty for none."""
+    raw = os.environ.get("HUBCORE_LOAD_PLUGINS")
+    if raw is None:
+        return None
+    return {canonicalize_name(name) for name in raw.split(",") if name.strip()}
+
+
+def load_plugins() -> PluginHost:
+    """A host with the built-in plugins and the selected third-party ones loaded."""
+    host = PluginHost()
+    host.load_builtins()
+    host.load_entry_points(selected_plugins())
+    return host
+
+
+def _accepting(function: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:
+    def call(**kwargs: Any) -> Any:
+        return function(**{name: kwargs[name] for name in argnames})
+
+    return call
+
+
+def _sort_key(entry_point: metadata.EntryPoint) -> tuple[str, str]:
+    dist = entry_point.dist
+    return (dist.name if dist is not None else "", entry_point.name)
+
+
+def _hubcore_requirement(dist: metadata.Distribution | None) -> str | None:
+    for line in (dist.requires or []) if dist is not None else []:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(requirement.name) == "hubcore" and (
+            requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+        ):
+            return str(requirement.specifier)
+    return None
+
+
+def _compatible(specifier: str) -> bool:
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(specifier).contains(__version__, prereleases=True)
+
+
+def _describe(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({frame[0].filename}:{frame[0].lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
