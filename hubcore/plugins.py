@@ -21,7 +21,11 @@ from hubcore import hookspecs
 from hubcore._version import __version__
 
 ENTRY_POINT_GROUP = "hubcore"
-BUILTIN_PLUGINS = ("hubcore.finetune._plugin", "hubcore.hub._plugin")
+BUILTIN_PLUGINS = (
+    "hubcore.finetune._plugin_data",
+    "hubcore.finetune._plugin_tasks",
+    "hubcore.hub._plugin",
+)
 BUILTIN_NAME = "hubcore"
 
 

@@ -9,7 +9,44 @@ import importlib
 from typing import Any
 
 # public name -> private module that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    # contracts between layers
+    "ModuleContext": "._interfaces",
+    "POOLED_OUTPUT": "._interfaces",
+    "SEQUENCE_OUTPUT": "._interfaces",
+    "Tokenizer": "._interfaces",
+    # data sets
+    "BaseDataset": "._datasets",
+    "ChnSentiCorp": "._chnsenticorp",
+    "DatasetFormatError": "._datasets",
+    "ImageClassificationDataset": "._datasets",
+    "InputExample": "._datasets",
+    "MultiLabelDataset": "._datasets",
+    "SequenceLabelDataset": "._datasets",
+    "TextClassificationDataset": "._datasets",
+    # readers
+    "BaseReader": "._readers",
+    "ClassifyReader": "._readers",
+    "ImageClassificationReader": "._image_reader",
+    "MultiLabelClassifyReader": "._readers",
+    "SequenceLabelReader": "._readers",
+    # strategies
+    "AdamWeightDecayStrategy": "._strategies",
+    "BaseStrategy": "._strategies",
+    "CombinedStrategy": "._strategies",
+    "DefaultFinetuneStrategy": "._strategies",
+    "L2SPFinetuneStrategy": "._strategies",
+    "ULMFiTStrategy": "._strategies",
+    # run configuration and tasks
+    "BasicTask": "._task",
+    "ImageClassifierTask": "._tasks",
+    "MultiLabelClassifierTask": "._tasks",
+    "RegressionTask": "._tasks",
+    "RunConfig": "._config",
+    "SequenceLabelTask": "._tasks",
+    "TextClassifierTask": "._tasks",
+    "load_task": "._task",
+}
 
 __all__ = sorted(_EXPORTS)
 

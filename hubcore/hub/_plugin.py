@@ -2,6 +2,4 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hubcore.hookspecs import hookimpl
+from hubcore.hookspecs import hookimpl  # noqa: F401

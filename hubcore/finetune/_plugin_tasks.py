@@ -1,0 +1,5 @@
+"""The core's own fine-tune tasks, registered as a plugin would."""
+
+from __future__ import annotations
+
+from hubcore.hookspecs import hookimpl  # noqa: F401
