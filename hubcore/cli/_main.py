@@ -26,35 +26,28 @@ class HubcoreGroup(click.Group):
             raise UserError(str(exc)) from exc
 
 
-@click.group(cls=HubcoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="hubcore")
-def cli() -> None:
-    """hubcore: pretrained models for PyTorch, installed and run like packages."""
-
-
-def _register_commands() -> None:
+def build_cli() -> click.Group:
+    """A fresh ``hubcore`` group with the core's commands and those plugins add."""
+    from hubcore._registry import get_registry
     from hubcore.cli import _modules, _plugins, _run
 
-    cli.add_command(_plugins.plugins)
-    cli.add_command(_modules.list_command)
-    cli.add_command(_modules.show)
-    cli.add_command(_modules.version)
-    cli.add_command(_run.run)
-
-
-def _register_plugin_commands() -> None:
-    from hubcore._registry import get_registry
-
+    cli = HubcoreGroup(
+        name="hubcore",
+        help="hubcore: pretrained models for PyTorch, installed and run like packages.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    click.version_option(__version__, prog_name="hubcore")(cli)
+    for command in (_plugins.plugins, _modules.list_command, _modules.show, _modules.version, _run.run):
+        cli.add_command(command)
     host = get_registry().host
     for dist, implementation in host.implementations("hubcore_register_commands"):
         try:
             implementation(cli=cli)
         except Exception as exc:
             host.fail(dist, f"hubcore_register_commands failed: {type(exc).__name__}: {exc}")
+    return cli
 
 
 def main() -> None:
     """Console-script entry point."""
-    _register_commands()
-    _register_plugin_commands()
-    cli(prog_name="hubcore")
+    build_cli()(prog_name="hubcore")

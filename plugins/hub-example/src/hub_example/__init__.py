@@ -1,0 +1,3 @@
+"""The example module for hubcore."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,27 @@
+"""Registers the example module; imported at hub start-up, so it imports nothing heavy."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from hubcore import ModuleSpec, hookimpl
+
+from hub_example import __version__
+
+
+@hookimpl
+def hubcore_register_modules(register: Callable[[Any], None]) -> None:
+    register(
+        ModuleSpec(
+            name="example",
+            version=__version__,
+            entry="hub_example.module:Module",
+            command="hub_example.cli:command",
+            summary="Counts the characters and words of a text (a template to start from).",
+            author="you",
+            type="nlp/text_statistics",
+            requires_hubcore=">=0.1",
+            keywords=("example", "template"),
+            license="Apache-2.0",
+        )
+    )

@@ -1,0 +1,3 @@
+"""The {{name}} module for hubcore."""
+
+__version__ = "0.1.0"
