@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -91,7 +92,7 @@ class ModuleSpec:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view of every field."""
-        return dataclasses.asdict(self)
+        return _plain(dataclasses.asdict(self))
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,15 @@ class ComponentSpec:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view of every field."""
-        return dataclasses.asdict(self)
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _check_name(name: str, what: str) -> None:

@@ -93,6 +93,11 @@ class PluginHost:
             except Exception as exc:
                 record.error = _describe(exc)
 
+    def register(self, plugin: object, dist: str, version: str = "") -> None:
+        """Register a plugin object directly, as if distribution ``dist`` provided it."""
+        self.records.setdefault(dist, PluginRecord(dist, version))
+        self.manager.register(plugin, name=f"{dist}:{getattr(plugin, '__name__', type(plugin).__name__)}")
+
     def distribution_of(self, plugin_name: str) -> str:
         """The distribution that a registered plugin object belongs to."""
         if plugin_name in BUILTIN_PLUGINS:
@@ -108,7 +113,7 @@ class PluginHost:
         """
         hook = getattr(self.manager.hook, hook_name)
         found = []
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in hook.get_hookimpls():  # registration order
             dist = self.distribution_of(self.manager.get_name(impl.plugin) or "")
             hooks = self.records[dist].hooks
             if hook_name not in hooks:

@@ -9,7 +9,20 @@ import importlib
 from typing import Any
 
 # public name -> private module that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    # settings
+    "cache_dir": "._config",
+    "is_offline": "._config",
+    # failures
+    "DownloadError": "._errors",
+    "IndexEntryError": "._errors",
+    "OfflineError": "._errors",
+    # the verified asset cache
+    "download_assets": "._assets",
+    "fetch_asset": "._assets",
+    "import_into_cache": "._assets",
+    "module_asset": "._assets",
+}
 
 __all__ = sorted(_EXPORTS)
 

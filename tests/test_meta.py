@@ -1,0 +1,58 @@
+"""Checks on the project itself: every hook tested and documented, the public API complete."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import hubcore
+from hubcore import hookspecs
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction))
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook: str) -> None:
+    tests = (ROOT / "tests" / "test_hooks.py").read_text(encoding="utf-8")
+    assert f"def test_hook_{hook}(" in tests
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented(hook: str) -> None:
+    guide = (ROOT / "plugins" / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"^### `?{hook}\(", guide, re.MULTILINE), f"plugins/README.md lacks a section on {hook}"
+    assert getattr(hookspecs, hook).__doc__
+
+
+def test_no_documented_hook_is_missing_from_the_specs() -> None:
+    guide = (ROOT / "plugins" / "README.md").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"^### `?(hubcore_\w+)\(", guide, re.MULTILINE)) == HOOKS
+
+
+@pytest.mark.parametrize("package", ["hubcore", "hubcore.finetune", "hubcore.hub"])
+def test_public_api_is_sorted_and_every_name_resolves(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__all__ == sorted(module.__all__)
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert missing == []
+
+
+def test_every_public_name_of_hubcore_is_exported() -> None:
+    public = {
+        name
+        for name, value in vars(hubcore).items()
+        if not name.startswith("_") and not inspect.ismodule(value) and name not in {"annotations", "importlib", "Any"}
+    }
+    assert public - set(hubcore.__all__) == set()
+
+
+def test_the_lazy_names_of_subpackages_are_exported_by_hubcore() -> None:
+    import hubcore.finetune
+    import hubcore.hub
+
+    assert set(hubcore.finetune.__all__) | set(hubcore.hub.__all__) <= set(hubcore.__all__)
