@@ -18,8 +18,6 @@ from typing import Any
 from hubcore.hub._config import Timeouts
 from hubcore.hub._store import file_sha256
 
-_CHUNK = 1 << 16
-
 
 class TransferError(Exception):
     """One URL failed; ``keep`` says whether the partial file is worth resuming."""
@@ -70,18 +68,20 @@ def download(url: str, part: Path, size: int, timeouts: Timeouts, label: str) ->
                 raise TransferError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
             total = size or _content_length(response, start)
             with open(part, "ab") as stream, _progress(label, total, start) as advance:
-                received = start
-                for chunk in response.iter_raw(_CHUNK):
-                    received += len(chunk)
-                    if size and received > size:
-                        raise TransferError(
-                            f"the server sent more than the expected {size} bytes", keep=False
-                        )
-                    stream.write(chunk)
-                    digest.update(chunk)
-                    advance(len(chunk))
-                stream.flush()
-                os.fsync(stream.fileno())
+                try:
+                    received = start
+                    for chunk in response.iter_raw():  # unbuffered: a cut keeps every byte received
+                        received += len(chunk)
+                        if size and received > size:
+                            raise TransferError(
+                                f"the server sent more than the expected {size} bytes", keep=False
+                            )
+                        stream.write(chunk)
+                        digest.update(chunk)
+                        advance(len(chunk))
+                finally:
+                    stream.flush()
+                    os.fsync(stream.fileno())
     except httpx.TimeoutException as exc:
         raise TransferError(
             f"timed out ({_kind(exc)}; connect timeout {timeouts.connect:g} s, "
