@@ -92,7 +92,8 @@ class ModuleSpec:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view of every field."""
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, object] = _plain(dataclasses.asdict(self))
+        return plain
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class ComponentSpec:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view of every field."""
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, object] = _plain(dataclasses.asdict(self))
+        return plain
 
 
 def _plain(value: Any) -> Any:

@@ -6,7 +6,8 @@ arguments can be added later without breaking existing plugins.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pluggy
 

@@ -54,14 +54,14 @@ def make_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mak
         del sys.modules[name]
 
 
-TOY_PLUGIN = '''
+TOY_PLUGIN = """
 from hubcore import ModuleSpec, hookimpl
 
 @hookimpl
 def hubcore_register_modules(register):
     register(ModuleSpec(name="toy", version="2.1.0", entry="toy_impl:Toy", command="toy_impl:command",
                         summary="A toy module.", type="nlp/toy", aliases=("toy-alias",)))
-'''
+"""
 
 TOY_IMPL = '''
 import click

@@ -31,7 +31,13 @@ def test_list_json_has_one_object_per_module() -> None:
     result = invoke("list", "--json")
     assert result.exit_code == 0
     assert json.loads(result.output) == [
-        {"name": "toy", "version": "2.1.0", "type": "nlp/toy", "summary": "A toy module.", "plugin": "hub-toy"}
+        {
+            "name": "toy",
+            "version": "2.1.0",
+            "type": "nlp/toy",
+            "summary": "A toy module.",
+            "plugin": "hub-toy",
+        }
     ]
 
 
@@ -122,7 +128,11 @@ def test_hub_example_is_the_rendered_template(tmp_path: Path) -> None:
 
 def _differences(comparison: filecmp.dircmp) -> list[str]:
     ignored = {"__pycache__", ".pytest_cache"}
-    found = [n for n in comparison.left_only + comparison.right_only + comparison.diff_files if n not in ignored and not n.endswith(".egg-info")]
+    found = [
+        n
+        for n in comparison.left_only + comparison.right_only + comparison.diff_files
+        if n not in ignored and not n.endswith(".egg-info")
+    ]
     for name, sub in comparison.subdirs.items():
         if name not in ignored:
             found += [f"{name}/{item}" for item in _differences(sub)]

@@ -23,7 +23,17 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> str:
 
 def test_hub_example_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, ROOT / "plugins" / "hub-example")
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "-q",
+        "-w",
+        wheels,
+        ROOT / "plugins" / "hub-example",
+    )
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, ROOT)
     (wheel,) = wheels.glob("hub_example-*.whl")
     (core,) = wheels.glob("hubcore-*.whl")

@@ -8,13 +8,13 @@ from click.testing import CliRunner
 import hubcore
 from hubcore.cli import build_cli
 
-COMPONENT_PLUGIN = '''
+COMPONENT_PLUGIN = """
 from hubcore import ComponentSpec, hookimpl
 
 @hookimpl
 def {hook}(register):
     register(ComponentSpec(name="toy-{kind}", entry="collections:OrderedDict", summary="A toy {kind}."))
-'''
+"""
 
 
 @pytest.fixture
@@ -86,14 +86,14 @@ def test_hook_implementation_may_omit_arguments(make_plugin, only) -> None:
     # The register-callback style lets a hook gain arguments without breaking old plugins.
     make_plugin(
         "hub-quiet",
-        '''
+        """
         from hubcore import hookimpl
         CALLS = []
 
         @hookimpl
         def hubcore_register_modules():
             CALLS.append("called")
-        ''',
+        """,
     )
     only("hub-quiet")
     record = next(r for r in hubcore.get_registry().plugins if r.name == "hub-quiet")

@@ -58,13 +58,13 @@ def test_list_modules_matches_names_and_aliases_with_wildcards() -> None:
 def test_an_entry_that_cannot_be_imported_names_module_and_entry(make_plugin, monkeypatch) -> None:
     make_plugin(
         "hub-missing",
-        '''
+        """
         from hubcore import ModuleSpec, hookimpl
 
         @hookimpl
         def hubcore_register_modules(register):
             register(ModuleSpec(name="ghost", version="1.0", entry="ghost_impl:Ghost"))
-        ''',
+        """,
     )
     monkeypatch.setenv("HUBCORE_LOAD_PLUGINS", "hub-missing")
     hubcore.reset_registry()

@@ -10,13 +10,13 @@ from click.testing import CliRunner
 import hubcore
 from hubcore.cli import build_cli
 
-GOOD = '''
+GOOD = """
 from hubcore import ModuleSpec, hookimpl
 
 @hookimpl
 def hubcore_register_modules(register):
     register(ModuleSpec(name="{name}", version="1.0", entry="json:loads"))
-'''
+"""
 
 
 def records() -> dict[str, hubcore.plugins.PluginRecord]:
@@ -33,7 +33,9 @@ def test_a_plugin_that_fails_to_import_is_recorded_and_skipped(make_plugin) -> N
     make_plugin("hub-good", GOOD.format(name="good"))
     make_plugin("hub-broken", "import this_module_does_not_exist\n")
     found = records()
-    assert found["hub-broken"].error.startswith("ModuleNotFoundError: No module named 'this_module_does_not_exist'")
+    assert found["hub-broken"].error.startswith(
+        "ModuleNotFoundError: No module named 'this_module_does_not_exist'"
+    )
     assert found["hub-good"].error is None
     assert [spec.name for spec in hubcore.list_modules()] == ["good"]
 
@@ -42,17 +44,19 @@ def test_a_hook_that_raises_adds_nothing_and_breaks_nothing(make_plugin) -> None
     make_plugin("hub-good", GOOD.format(name="good"))
     make_plugin(
         "hub-raises",
-        '''
+        """
         from hubcore import ModuleSpec, hookimpl
 
         @hookimpl
         def hubcore_register_modules(register):
             register(ModuleSpec(name="half", version="1.0", entry="json:loads"))
             raise RuntimeError("weights folder missing")
-        ''',
+        """,
     )
     found = records()
-    assert found["hub-raises"].error == "hubcore_register_modules failed: RuntimeError: weights folder missing"
+    assert (
+        found["hub-raises"].error == "hubcore_register_modules failed: RuntimeError: weights folder missing"
+    )
     assert found["hub-raises"].modules == []
     assert [spec.name for spec in hubcore.list_modules()] == ["good"]
 
@@ -115,13 +119,13 @@ def test_a_plugin_needing_another_hubcore_is_not_loaded(make_plugin) -> None:
 def test_registering_something_that_is_not_a_spec_is_an_error(make_plugin) -> None:
     make_plugin(
         "hub-raises",
-        '''
+        """
         from hubcore import hookimpl
 
         @hookimpl
         def hubcore_register_modules(register):
             register({"name": "dict-is-not-a-spec"})
-        ''',
+        """,
     )
     assert records()["hub-raises"].error == (
         "hubcore_register_modules failed: HubcoreError: register() expects a ModuleSpec, got dict"

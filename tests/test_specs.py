@@ -46,7 +46,13 @@ def test_specs_store_tuples_and_round_trip_to_plain_data() -> None:
     assert spec.names == ("m", "mm")
     assert spec.assets[0].urls == ("https://a/w.bin", "https://b/w.bin")
     assert spec.to_dict()["assets"] == [
-        {"name": "w.bin", "sha256": SHA, "size": 3, "urls": ["https://a/w.bin", "https://b/w.bin"], "license": "MIT"}
+        {
+            "name": "w.bin",
+            "sha256": SHA,
+            "size": 3,
+            "urls": ["https://a/w.bin", "https://b/w.bin"],
+            "license": "MIT",
+        }
     ]
     assert spec.with_plugin("hub-m").plugin == "hub-m"
 

@@ -26,8 +26,7 @@ def list_plugins(as_json: bool) -> None:
         print_json(records)
         return
     rows = [
-        (r["name"], r["version"], ", ".join(r["hooks"]), ", ".join(r["modules"]), r["error"])
-        for r in records
+        (r["name"], r["version"], ", ".join(r["hooks"]), ", ".join(r["modules"]), r["error"]) for r in records
     ]
     print_table("Plugins", ("name", "version", "hooks", "modules", "error"), rows)
     for conflict in registry.conflicts:
@@ -48,4 +47,3 @@ def new_plugin(name: str, directory: Path) -> None:
     target = render_template(name, directory)
     click.echo(f"created {target}")
     click.echo(f"next: pip install -e {target} && hubcore plugins list")
-

@@ -1,0 +1,65 @@
+"""Sessions for the hubcore workspace: one venv recipe for tests, lint, demo and bench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+import tomllib
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+PLUGINS = [*sorted(p.parent for p in ROOT.glob("hub-*/pyproject.toml")), ROOT / "plugins" / "hub-example"]
+TEST_DIRS = ["tests", *(str(p.relative_to(ROOT) / "tests") for p in PLUGINS)]
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _with_extra(path: Path, extra: str) -> str:
+    extras = tomllib.loads((path / "pyproject.toml").read_text())["project"].get("optional-dependencies", {})
+    return f"{path}[{extra}]" if extra in extras else str(path)
+
+
+def install_hub(session: nox.Session, *, extra: str = "test", plugins: list[Path] = PLUGINS) -> None:
+    """hubcore and the chosen plugins from this checkout, torch pinned to the CPU wheel."""
+    session.install(*CONSTRAINTS, "torch==2.13.0")
+    session.install(*CONSTRAINTS, f"{ROOT}[finetune]")
+    session.install(*CONSTRAINTS, *(_with_extra(p, extra) for p in plugins))
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """Every test suite: the core's and each plugin's, in one environment."""
+    install_hub(session)
+    session.install(*CONSTRAINTS, "pytest>=8", "pytest-xdist>=3")
+    session.run("pytest", *TEST_DIRS, *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff on everything, mypy on the core."""
+    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "hubcore")
+
+
+@nox.session(python="3.11")
+def demo(session: nox.Session) -> None:
+    """The main job: LAC on a sentence, then fine-tuning its encoder for sentiment."""
+    install_hub(session, extra="demo", plugins=[ROOT / "hub-lac"])
+    session.run("hubcore", "run", "lac", "--input_text", "今天是个好日子")
+    if "--lac-only" not in session.posargs:
+        session.run("python", "examples/finetune_sentiment.py")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Every benchmark, each printing its figures beside their reference."""
+    install_hub(session, extra="bench")
+    session.install(*CONSTRAINTS, "llm==0.36")
+    scripts = sorted(ROOT.glob("benchmarks/bench_*.py"))
+    chosen = [s for s in scripts if not session.posargs or any(a in s.name for a in session.posargs)]
+    for script in chosen:
+        session.run("python", str(script))
