@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from hubcore import ModuleSpec, hookimpl
+from collections.abc import Callable
+from typing import Any
 
 from {{package}} import __version__
+from hubcore import ModuleSpec, hookimpl
 
 
 @hookimpl
