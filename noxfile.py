@@ -33,7 +33,7 @@ def tests(session: nox.Session) -> None:
     """Every test suite: the core's and each plugin's, in one environment."""
     install_hub(session)
     session.install(*CONSTRAINTS, "pytest>=8", "pytest-xdist>=3")
-    session.run("pytest", *TEST_DIRS, *session.posargs)
+    session.run("pytest", *(session.posargs or TEST_DIRS))
 
 
 @nox.session(python="3.11")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ from typing import Any
 
 import pluggy
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from hubcore import hookspecs
 from hubcore._version import __version__
@@ -143,6 +143,11 @@ def load_plugins() -> PluginHost:
     host.load_builtins()
     host.load_entry_points(selected_plugins())
     return host
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalisation, so ``Hub_LAC`` selects ``hub-lac``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _accepting(function: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:
