@@ -48,7 +48,7 @@ def write_sentiment_splits(
         rng.shuffle(pool)
     rows_by_split: dict[str, list[str]] = {}
     taken = dict.fromkeys(pools, 0)
-    for split, size in zip(SPLITS, sizes):
+    for split, size in zip(SPLITS, sizes, strict=False):
         rows: list[str] = []
         for index, (label, pool) in enumerate(pools.items()):
             count = size // 2 + (size % 2 if index == 0 else 0)
@@ -91,7 +91,9 @@ def write_segmentation_splits(
             for pair in pairs:
                 char, sep, tag = pair.rpartition("/")
                 if not sep or not char or tag not in tag_map:
-                    raise DatasetFormatError(f"{path}, line {line_no}: {pair!r} is not 'character/tag' (b/m/e/s)")
+                    raise DatasetFormatError(
+                        f"{path}, line {line_no}: {pair!r} is not 'character/tag' (b/m/e/s)"
+                    )
                 chars.append(char)
                 tags.append(tag_map[tag])
             row = f"{SEQ_SEP.join(chars)}\t{SEQ_SEP.join(tags)}"
@@ -102,7 +104,7 @@ def write_segmentation_splits(
     if sum(sizes) > len(sentences):
         raise DatasetFormatError(f"{path}: {len(sentences)} usable sentences, {sum(sizes)} asked for")
     rows_by_split, start = {}, 0
-    for split, size in zip(SPLITS, sizes):
+    for split, size in zip(SPLITS, sizes, strict=False):
         rows_by_split[split] = ["text_a\tlabel", *sentences[start : start + size]]
         start += size
     return _write_splits(Path(out_dir), rows_by_split)

@@ -193,7 +193,7 @@ class TextClassificationDataset(BaseDataset):
                     f"{path}, line {line_no}: expected {len(columns)} tab-separated fields "
                     f"({', '.join(columns)}), found {len(fields)}"
                 )
-            row = dict(zip(columns, fields))
+            row = dict(zip(columns, fields, strict=True))
             text_a = row["text_a"].strip()
             if not text_a:
                 raise DatasetFormatError(f"{path}, line {line_no}: text_a is empty")
@@ -202,7 +202,10 @@ class TextClassificationDataset(BaseDataset):
                 label = label.strip()
                 if not label and not self.allow_empty_label:
                     raise DatasetFormatError(f"{path}, line {line_no}: label is empty")
-            yield line_no, self._example(f"{phase}-{line_no}", text_a, row.get("text_b"), label, path, line_no)
+            yield (
+                line_no,
+                self._example(f"{phase}-{line_no}", text_a, row.get("text_b"), label, path, line_no),
+            )
 
     def _example(
         self, guid: str, text_a: str, text_b: str | None, label: str | None, path: Path, line_no: int

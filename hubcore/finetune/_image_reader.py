@@ -1,0 +1,146 @@
+"""The image classification reader: Pillow decoding and torch tensors, no torchvision.
+
+Images are decoded to RGB, optionally augmented (random resized crop and
+horizontal flip, drawn from a ``torch.Generator`` so that a seed reproduces
+them), resized to ``image_size`` and normalised with ``mean``/``std`` per
+channel.  The encoded feature is ``"pixel_values"``: a float tensor (3, H, W).
+Images are decoded anew for every batch rather than cached, since decoded
+images are large and augmentation must differ between epochs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import torch
+
+from hubcore._errors import HubcoreError
+from hubcore.finetune._datasets import BaseDataset, InputExample
+from hubcore.finetune._interfaces import Tokenizer
+from hubcore.finetune._readers import BaseReader
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+class ImageClassificationReader(BaseReader):
+    """Image paths and labels to normalised pixel tensors.
+
+    ``augment=True`` applies a random resized crop (``crop_scale`` of the area,
+    aspect kept) and a random horizontal flip to training batches only.
+    """
+
+    registered_name = "image_classification"
+
+    def __init__(
+        self,
+        dataset: BaseDataset | None = None,
+        tokenizer: Tokenizer | None = None,
+        max_seq_len: int = 128,
+        label_list: Sequence[str] | None = None,
+        *,
+        image_size: int | Sequence[int] = 224,
+        mean: Sequence[float] = IMAGENET_MEAN,
+        std: Sequence[float] = IMAGENET_STD,
+        augment: bool = False,
+        crop_scale: Sequence[float] = (0.64, 1.0),
+        seed: int = 0,
+    ) -> None:
+        super().__init__(dataset, tokenizer, max_seq_len, label_list)
+        size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+        if len(size) != 2 or min(size) < 1:
+            raise HubcoreError(f"image_size must be a positive int or (height, width), not {image_size!r}")
+        if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
+            raise HubcoreError("mean and std need three values each, std positive")
+        low, high = crop_scale
+        if not 0 < low <= high <= 1:
+            raise HubcoreError(f"crop_scale must satisfy 0 < low <= high <= 1, not {crop_scale!r}")
+        self.image_size: tuple[int, int] = (int(size[0]), int(size[1]))
+        self.mean = [float(v) for v in mean]
+        self.std = [float(v) for v in std]
+        self.augment = augment
+        self.crop_scale = (float(low), float(high))
+        self.seed = seed
+        self._generator = torch.Generator().manual_seed(seed)
+
+    def encode(self, examples: Sequence[InputExample], *, augment: bool = False) -> list[dict[str, Any]]:
+        """``pixel_values`` (and the label id) of each example; ``augment`` draws random crops and flips."""
+        return [self._encode_image(example, augment) for example in examples]
+
+    def encode_texts(self, data: Sequence[str] | Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+        """Encode images given by path, for prediction."""
+        return self.encode([InputExample(guid=f"input-{i}", text_a=str(path)) for i, path in enumerate(data)])
+
+    def encoded(self, phase: str) -> list[dict[str, Any]]:
+        """The encoded examples of ``phase``, decoded now (augmented for training if asked)."""
+        return self.encode(self.examples(phase), augment=self.augment and phase == "train")
+
+    def batches(
+        self, phase: str, batch_size: int, shuffle: bool = False, seed: int = 0, drop_last: bool = False
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches of ``phase``, each decoded when it is reached."""
+        if batch_size < 1:
+            raise HubcoreError(f"batch_size must be at least 1, not {batch_size}")
+        examples = self.examples(phase)
+        order = list(range(len(examples)))
+        if shuffle:
+            order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed)).tolist()
+        augment = self.augment and phase == "train"
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            if drop_last and len(chosen) < batch_size:
+                return
+            yield self.collate(self.encode([examples[i] for i in chosen], augment=augment))
+
+    def load_image(self, path: str, *, augment: bool = False) -> torch.Tensor:
+        """One image as a normalised (3, H, W) float tensor."""
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as opened:
+                image = opened.convert("RGB")
+        except (OSError, UnidentifiedImageError) as exc:
+            raise HubcoreError(f"{path}: cannot read the image ({exc})") from None
+        if augment:
+            image = self._random_crop(image)
+        height, width = self.image_size
+        image = image.resize((width, height), Image.Resampling.BILINEAR)
+        pixels = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8).view(height, width, 3)
+        tensor = pixels.permute(2, 0, 1).float().div_(255.0)
+        if augment and torch.rand((), generator=self._generator).item() < 0.5:
+            tensor = tensor.flip(-1)
+        mean = torch.tensor(self.mean).view(3, 1, 1)
+        std = torch.tensor(self.std).view(3, 1, 1)
+        return (tensor - mean) / std
+
+    def _encode_image(self, example: InputExample, augment: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {"pixel_values": self.load_image(example.text_a, augment=augment)}
+        if example.label is not None:
+            if not isinstance(example.label, str):
+                raise HubcoreError(f"example {example.guid}: an image label must be one string")
+            item["labels"] = self._label_id(example, example.label)
+        return item
+
+    def _random_crop(self, image: Any) -> Any:
+        width, height = image.size
+        low, high = self.crop_scale
+        scale = low + (high - low) * torch.rand((), generator=self._generator).item()
+        crop_w = max(1, round(width * scale**0.5))
+        crop_h = max(1, round(height * scale**0.5))
+        left = int(torch.randint(0, width - crop_w + 1, (), generator=self._generator))
+        top = int(torch.randint(0, height - crop_h + 1, (), generator=self._generator))
+        return image.crop((left, top, left + crop_w, top + crop_h))
+
+    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+        return torch.tensor(labels, dtype=torch.long)
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "image_size": list(self.image_size),
+            "mean": self.mean,
+            "std": self.std,
+            "augment": self.augment,
+            "crop_scale": list(self.crop_scale),
+            "seed": self.seed,
+        }

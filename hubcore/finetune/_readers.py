@@ -1,0 +1,373 @@
+"""Readers: examples to padded tensor batches, with the module's own tokenizer.
+
+A reader splits the work in three steps that a training loop can call apart:
+``encode`` (examples to per-example feature dicts, done once per split and
+cached), ``collate`` (a list of those dicts to one padded batch of tensors) and
+``batches`` (both, in seeded order).  ``to_config``/``from_config`` save and
+rebuild a reader without its data set, so a saved model can predict in a new
+process.
+
+Encoded example: every feature the tokenizer returns (lists of ints of one
+length) plus, when the example is labelled, ``"labels"``: an ``int`` for
+classification, a ``float`` for regression, a multi-hot ``list[float]`` for
+multi-label, and for sequence labelling a ``list[int]`` aligned to the feature
+positions with :data:`IGNORE_INDEX` at special tokens and at the later pieces of
+a token split into several.
+
+Batch: each feature padded to the longest example with
+``tokenizer.pad_values.get(name, 0)`` (long tensors), ``"attention_mask"``
+(1 real, 0 padding) and ``"labels"`` when every example has one (sequence labels
+padded with :data:`IGNORE_INDEX`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+import torch
+
+from hubcore._entry import load_entry
+from hubcore._errors import HubcoreError
+from hubcore.finetune._datasets import PHASES, SEQ_SEP, BaseDataset, InputExample
+from hubcore.finetune._interfaces import Tokenizer
+
+IGNORE_INDEX = -100  # label of positions the loss skips (torch's cross-entropy default)
+CONFIG_VERSION = 1
+
+
+class BaseReader:
+    """Turns a data set's examples into batches for one kind of task.
+
+    ``dataset`` may be None for a reader that only encodes new texts (prediction);
+    then ``label_list`` must be given.  Subclasses implement :meth:`_encode_one`
+    and :meth:`_collate_labels`, and list their extra constructor options in
+    :meth:`_options` so that :meth:`to_config` saves them.
+    """
+
+    #: the name the reader is registered under (``hubcore_register_readers``)
+    registered_name: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        dataset: BaseDataset | None = None,
+        tokenizer: Tokenizer | None = None,
+        max_seq_len: int = 128,
+        label_list: Sequence[str] | None = None,
+    ) -> None:
+        if max_seq_len < 1:
+            raise HubcoreError(f"max_seq_len must be at least 1, not {max_seq_len}")
+        if label_list is None:
+            if dataset is None:
+                raise HubcoreError(f"{type(self).__name__} needs a data set or a label_list")
+            label_list = dataset.get_labels()
+        self.dataset = dataset
+        self.tokenizer = tokenizer
+        self.max_seq_len = max_seq_len
+        self._label_list = list(label_list)
+        self._label_ids = {label: index for index, label in enumerate(self._label_list)}
+        self._encoded: dict[str, list[dict[str, Any]]] = {}
+
+    @property
+    def label_list(self) -> list[str]:
+        """Label names; a label's id is its index."""
+        return list(self._label_list)
+
+    # -- examples and encoding --------------------------------------------------------
+
+    def examples(self, phase: str) -> list[InputExample]:
+        """The data set's examples of ``phase`` (``train``, ``dev`` or ``test``)."""
+        if phase not in PHASES:
+            raise HubcoreError(f"unknown phase {phase!r}: expected one of {', '.join(PHASES)}")
+        if self.dataset is None:
+            raise HubcoreError(
+                f"{type(self).__name__} was built without a data set; it can only encode texts"
+            )
+        return self.dataset.get_examples(phase)
+
+    def encode(self, examples: Sequence[InputExample]) -> list[dict[str, Any]]:
+        """Per-example features (see the module docstring for their shape)."""
+        return [self._encode_one(example) for example in examples]
+
+    def encode_texts(self, data: Sequence[str] | Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+        """Encode unlabelled input for prediction: texts, or ``[text_a, text_b]`` pairs."""
+        return self.encode([self._text_example(index, item) for index, item in enumerate(data)])
+
+    def encoded(self, phase: str) -> list[dict[str, Any]]:
+        """The encoded examples of ``phase``, computed once and kept."""
+        if phase not in self._encoded:
+            self._encoded[phase] = self.encode(self.examples(phase))
+        return self._encoded[phase]
+
+    # -- batching -------------------------------------------------------------------------
+
+    def collate(self, encoded: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        """One padded batch of tensors from encoded examples."""
+        if not encoded:
+            raise HubcoreError("cannot collate an empty batch")
+        names = [name for name in encoded[0] if name != "labels"]
+        batch: dict[str, torch.Tensor] = {}
+        for name in names:
+            values = [item[name] for item in encoded]
+            if isinstance(values[0], torch.Tensor):
+                batch[name] = torch.stack(values)
+            else:
+                batch[name] = _pad([list(v) for v in values], self._pad_value(name), torch.long)
+        if "input_ids" in batch and "attention_mask" not in batch:
+            lengths = torch.tensor([len(item["input_ids"]) for item in encoded])
+            positions = torch.arange(batch["input_ids"].shape[1])
+            batch["attention_mask"] = (positions[None, :] < lengths[:, None]).long()
+        labelled = ["labels" in item for item in encoded]
+        if all(labelled):
+            batch["labels"] = self._collate_labels([item["labels"] for item in encoded])
+        elif any(labelled):
+            raise HubcoreError("a batch mixes labelled and unlabelled examples")
+        return batch
+
+    def batches(
+        self, phase: str, batch_size: int, shuffle: bool = False, seed: int = 0, drop_last: bool = False
+    ) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches of ``phase``; shuffled with a ``torch.Generator`` seeded by ``seed``."""
+        if batch_size < 1:
+            raise HubcoreError(f"batch_size must be at least 1, not {batch_size}")
+        items = self.encoded(phase)
+        order = list(range(len(items)))
+        if shuffle:
+            generator = torch.Generator().manual_seed(seed)
+            order = torch.randperm(len(items), generator=generator).tolist()
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            if drop_last and len(chosen) < batch_size:
+                return
+            yield self.collate([items[index] for index in chosen])
+
+    # -- saving and rebuilding ------------------------------------------------------------
+
+    def to_config(self) -> dict[str, Any]:
+        """A JSON-ready description from which :meth:`from_config` rebuilds this reader."""
+        cls = type(self)
+        return {
+            "reader": cls.__name__,
+            "entry": f"{cls.__module__}:{cls.__qualname__}",
+            "version": CONFIG_VERSION,
+            "max_seq_len": self.max_seq_len,
+            "label_list": self.label_list,
+            "options": self._options(),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], tokenizer: Tokenizer | None = None) -> BaseReader:
+        """Rebuild a saved reader (without its data set) for prediction."""
+        try:
+            entry, max_seq_len, label_list = config["entry"], config["max_seq_len"], config["label_list"]
+        except (KeyError, TypeError):
+            raise HubcoreError(
+                "not a reader config: it needs 'entry', 'max_seq_len' and 'label_list'"
+            ) from None
+        target = load_entry(entry, owner=f"reader config {config.get('reader')!r}")
+        if not (isinstance(target, type) and issubclass(target, BaseReader)):
+            raise HubcoreError(f"reader config names {entry!r}, which is not a reader class")
+        if not issubclass(target, cls):
+            raise HubcoreError(f"reader config names {target.__name__}, not a {cls.__name__}")
+        return target._from_options(tokenizer, max_seq_len, label_list, dict(config.get("options", {})))
+
+    @classmethod
+    def _from_options(
+        cls, tokenizer: Tokenizer | None, max_seq_len: int, label_list: list[str], options: dict[str, Any]
+    ) -> BaseReader:
+        return cls(None, tokenizer, max_seq_len=max_seq_len, label_list=label_list, **options)
+
+    # -- for subclasses ---------------------------------------------------------------
+
+    def _options(self) -> dict[str, Any]:
+        """Extra constructor keyword arguments, JSON-ready, that :meth:`to_config` saves."""
+        return {}
+
+    def _encode_one(self, example: InputExample) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _text_example(self, index: int, item: str | Sequence[str]) -> InputExample:
+        if isinstance(item, str):
+            return InputExample(guid=f"input-{index}", text_a=item)
+        parts = list(item)
+        if len(parts) not in (1, 2) or not all(isinstance(part, str) for part in parts):
+            raise HubcoreError(f"input {index}: expected a text or a [text_a, text_b] pair, got {item!r}")
+        return InputExample(
+            guid=f"input-{index}", text_a=parts[0], text_b=parts[1] if len(parts) == 2 else None
+        )
+
+    def _label_id(self, example: InputExample, label: str) -> int:
+        try:
+            return self._label_ids[label]
+        except KeyError:
+            raise HubcoreError(
+                f"example {example.guid}: label {label!r} is not in the label list {self._label_list}"
+            ) from None
+
+    def _require_tokenizer(self) -> Tokenizer:
+        if self.tokenizer is None:
+            raise HubcoreError(f"{type(self).__name__} needs a tokenizer (the module context's)")
+        return self.tokenizer
+
+    def _pad_value(self, name: str) -> int:
+        pad_values = getattr(self.tokenizer, "pad_values", None) or {}
+        return int(pad_values.get(name, 0))
+
+    def _checked(self, features: dict[str, list[int]], example: InputExample) -> dict[str, Any]:
+        lengths = {len(values) for values in features.values()}
+        if len(lengths) != 1 or next(iter(lengths)) > self.max_seq_len or "input_ids" not in features:
+            raise HubcoreError(
+                f"example {example.guid}: the tokenizer returned features {sorted(features)} of lengths "
+                f"{sorted(lengths)}; expected input_ids and equal lengths of at most {self.max_seq_len}"
+            )
+        return dict(features)
+
+
+class ClassifyReader(BaseReader):
+    """One label per text or text pair; ``regression=True`` reads labels as numbers."""
+
+    registered_name = "classify"
+
+    def __init__(
+        self,
+        dataset: BaseDataset | None = None,
+        tokenizer: Tokenizer | None = None,
+        max_seq_len: int = 128,
+        label_list: Sequence[str] | None = None,
+        *,
+        regression: bool = False,
+    ) -> None:
+        if regression and label_list is None:
+            label_list = []  # a regression target has no label names
+        super().__init__(dataset, tokenizer, max_seq_len, label_list)
+        self.regression = regression
+
+    def _encode_one(self, example: InputExample) -> dict[str, Any]:
+        features = self._require_tokenizer().encode(
+            example.text_a, example.text_b, max_seq_len=self.max_seq_len
+        )
+        item = self._checked(features, example)
+        if example.label is not None:
+            if not isinstance(example.label, str):
+                raise HubcoreError(f"example {example.guid}: a classification label must be one string")
+            item["labels"] = (
+                self._number(example) if self.regression else self._label_id(example, example.label)
+            )
+        return item
+
+    def _number(self, example: InputExample) -> float:
+        try:
+            return float(str(example.label))
+        except ValueError:
+            raise HubcoreError(
+                f"example {example.guid}: regression label {example.label!r} is not a number"
+            ) from None
+
+    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+        return torch.tensor(labels, dtype=torch.float32 if self.regression else torch.long)
+
+    def _options(self) -> dict[str, Any]:
+        return {"regression": self.regression}
+
+
+class MultiLabelClassifyReader(BaseReader):
+    """Any number of labels per text: a multi-hot float vector over the label list."""
+
+    registered_name = "multi_label_classify"
+
+    def _encode_one(self, example: InputExample) -> dict[str, Any]:
+        features = self._require_tokenizer().encode(
+            example.text_a, example.text_b, max_seq_len=self.max_seq_len
+        )
+        item = self._checked(features, example)
+        if example.label is not None:
+            labels = [example.label] if isinstance(example.label, str) else example.label
+            hot = [0.0] * len(self._label_list)
+            for label in labels:
+                hot[self._label_id(example, label)] = 1.0
+            item["labels"] = hot
+        return item
+
+    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+        return torch.tensor(labels, dtype=torch.float32)
+
+
+class SequenceLabelReader(BaseReader):
+    """One tag per character, aligned to the tokenizer's feature positions.
+
+    A token the tokenizer splits into several pieces is labelled at its first piece;
+    later pieces and special tokens get :data:`IGNORE_INDEX`.  Characters beyond
+    ``max_seq_len`` are dropped.  :meth:`decode` maps per-position predictions back
+    to one tag per kept character.
+    """
+
+    registered_name = "sequence_label"
+
+    def _encode_one(self, example: InputExample) -> dict[str, Any]:
+        tokens = example.text_a.split(SEQ_SEP)
+        features, positions = self._encode_tokens(tokens, example)
+        item = self._checked(features, example)
+        if example.label is not None:
+            tags = [example.label] if isinstance(example.label, str) else example.label
+            if len(tags) != len(tokens):
+                raise HubcoreError(f"example {example.guid}: {len(tokens)} characters but {len(tags)} tags")
+            item["labels"] = [
+                IGNORE_INDEX if first is None else self._label_id(example, tags[first])
+                for first in _first_pieces(positions)
+            ]
+        return item
+
+    def token_positions(self, example: InputExample) -> list[int]:
+        """For each feature position, the index of its character (-1 for special tokens)."""
+        return self._encode_tokens(example.text_a.split(SEQ_SEP), example)[1]
+
+    def decode(self, example: InputExample, predicted: Sequence[int]) -> list[str]:
+        """Tag names of the example's kept characters from per-position predicted label ids."""
+        tags: list[str] = []
+        for position, first in enumerate(_first_pieces(self.token_positions(example))):
+            if first is not None:
+                tags.append(self._label_list[int(predicted[position])])
+        return tags
+
+    def _encode_tokens(
+        self, tokens: list[str], example: InputExample
+    ) -> tuple[dict[str, list[int]], list[int]]:
+        features, positions = self._require_tokenizer().encode_tokens(tokens, max_seq_len=self.max_seq_len)
+        if len(positions) != len(features.get("input_ids", ())):
+            raise HubcoreError(f"example {example.guid}: the tokenizer's positions do not match its features")
+        return features, positions
+
+    def _text_example(self, index: int, item: str | Sequence[str]) -> InputExample:
+        # A raw text is split into characters; a list is taken as its tokens already.
+        tokens = list(item) if isinstance(item, str) else [str(token) for token in item]
+        if not tokens:
+            raise HubcoreError(f"input {index}: empty text")
+        return InputExample(guid=f"input-{index}", text_a=SEQ_SEP.join(tokens))
+
+    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+        return _pad(labels, IGNORE_INDEX, torch.long)
+
+
+def _first_pieces(positions: Sequence[int]) -> list[int | None]:
+    """Per position: its token index if it is the token's first piece, else None."""
+    seen: set[int] = set()
+    firsts: list[int | None] = []
+    for token in positions:
+        if token < 0 or token in seen:
+            firsts.append(None)
+        else:
+            seen.add(token)
+            firsts.append(token)
+    return firsts
+
+
+def _pad(rows: list[list[Any]], value: int, dtype: torch.dtype) -> torch.Tensor:
+    width = max((len(row) for row in rows), default=0)
+    out = torch.full((len(rows), width), value, dtype=dtype)
+    for index, row in enumerate(rows):
+        if row:
+            out[index, : len(row)] = torch.tensor(row, dtype=dtype)
+    return out
