@@ -47,6 +47,7 @@ class AssetServer:
     log: list[Request] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
@@ -56,6 +57,10 @@ class AssetServer:
         return self.url(path)
 
     def requests(self, path: str) -> list[Request]:
+        """The logged requests for a path, once every handler has finished logging."""
+        deadline = time.monotonic() + 10
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
         with self.lock:
             return [r for r in self.log if r.path == "/" + path.lstrip("/")]
 
@@ -68,6 +73,8 @@ def _handler(server: AssetServer) -> type[http.server.BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            with server.lock:
+                server.in_flight += 1
             served = server.routes.get(self.path)
             range_header = self.headers.get("Range")
             status, sent = 404, 0
@@ -83,6 +90,7 @@ def _handler(server: AssetServer) -> type[http.server.BaseHTTPRequestHandler]:
             finally:
                 with server.lock:
                     server.log.append(Request(self.path, range_header, status, sent))
+                    server.in_flight -= 1
 
         def _empty(self, status: int) -> None:
             self.send_response(status)
@@ -134,7 +142,7 @@ def asset_server() -> Any:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield state
     state.release.set()

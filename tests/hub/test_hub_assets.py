@@ -181,4 +181,4 @@ def test_hub_offline_uses_what_is_cached(hub_home, asset_server, make_blob, monk
     monkeypatch.setenv("HUBCORE_OFFLINE", "1")
 
     assert fetch_asset(asset, owner="test") == online
-    assert len(asset_server.log) == 1
+    assert len(asset_server.requests("o.bin")) == 1
