@@ -113,12 +113,14 @@ def sweep(root: Path, keep: int) -> None:
                 os.replace(child, best)  # the crash fell between the two renames
             else:
                 shutil.rmtree(child, ignore_errors=True)
-        elif child.name.startswith(_TEMP_PREFIX):
-            shutil.rmtree(child, ignore_errors=True)
-        elif _STEP_DIR.match(child.name) and not (child / COMPLETE).is_file():
+        elif child.name.startswith(_TEMP_PREFIX) or _is_incomplete(child):
             shutil.rmtree(child, ignore_errors=True)
     for _, folder in complete_checkpoints(root)[:-keep]:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_incomplete(folder: Path) -> bool:
+    return bool(_STEP_DIR.match(folder.name)) and not (folder / COMPLETE).is_file()
 
 
 def read_state(folder: Path) -> dict[str, Any]:

@@ -22,7 +22,9 @@ class LinearChainCRF(nn.Module):
         self.start = nn.Parameter(torch.zeros(num_tags))
         self.end = nn.Parameter(torch.zeros(num_tags))
 
-    def neg_log_likelihood(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def neg_log_likelihood(
+        self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
         """Mean over the batch of -log p(tags | emissions); emissions (B, T, K), tags/mask (B, T)."""
         mask = mask.bool()
         tags = tags.masked_fill(~mask, 0)

@@ -21,7 +21,12 @@ class TrainLogger:
     """Writes every record to metrics.jsonl and TensorBoard, and drives the progress bar."""
 
     def __init__(
-        self, checkpoint_dir: Path, *, enabled: bool = True, tensorboard: bool = True, progress: bool | None = None
+        self,
+        checkpoint_dir: Path,
+        *,
+        enabled: bool = True,
+        tensorboard: bool = True,
+        progress: bool | None = None,
     ) -> None:
         self.enabled = enabled
         self._jsonl = None

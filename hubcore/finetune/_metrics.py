@@ -69,7 +69,7 @@ def chunks(tags: Sequence[str]) -> set[tuple[int, int, str]]:
 def chunk_f1(predictions: Sequence[Sequence[str]], labels: Sequence[Sequence[str]]) -> dict[str, float]:
     """Chunk-level precision, recall and F1 over sentences of tags."""
     tp = n_pred = n_gold = 0
-    for pred, gold in zip(predictions, labels):
+    for pred, gold in zip(predictions, labels, strict=True):
         pred_chunks, gold_chunks = chunks(pred), chunks(gold)
         tp += len(pred_chunks & gold_chunks)
         n_pred += len(pred_chunks)

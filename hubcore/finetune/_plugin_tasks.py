@@ -1,5 +1,23 @@
-"""The core's own fine-tune tasks, registered as a plugin would."""
+"""The core's own fine-tune tasks, registered as a plugin would (nothing heavy imported)."""
 
 from __future__ import annotations
 
-from hubcore.hookspecs import hookimpl  # noqa: F401
+from collections.abc import Callable
+from typing import Any
+
+from hubcore._specs import ComponentSpec
+from hubcore.hookspecs import hookimpl
+
+_TASKS = (
+    ("text_classification", "TextClassifierTask", "one label per text, from the sentence or token features"),
+    ("sequence_label", "SequenceLabelTask", "one tag per token (BIO/BMES), optional CRF, chunk F1"),
+    ("multi_label_classification", "MultiLabelClassifierTask", "several yes/no labels per text, mean AUC"),
+    ("image_classification", "ImageClassifierTask", "one label per image"),
+    ("regression", "RegressionTask", "one real value per text, Pearson's r"),
+)
+
+
+@hookimpl
+def hubcore_register_tasks(register: Callable[[Any], None]) -> None:
+    for name, cls, summary in _TASKS:
+        register(ComponentSpec(name=name, entry=f"hubcore.finetune._tasks:{cls}", summary=summary))
