@@ -52,7 +52,7 @@ class ChnSentiCorp(TextClassificationDataset):
     """
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, verify: bool = True) -> None:
-        folder = _locate(Path(data_dir)) if data_dir is not None else _cached_or_fetched()
+        folder = _cached_or_fetched() if data_dir is None else _locate(Path(data_dir), verify)
         files = {split: folder / f"{split}.tsv" for split in FILE_MD5}
         for split, path in files.items():
             if not path.is_file():
@@ -62,9 +62,17 @@ class ChnSentiCorp(TextClassificationDataset):
         super().__init__(files["train"], files["dev"], files["test"], label_list=["0", "1"], header=True)
 
 
-def _locate(path: Path) -> Path:
+def _cache_folder() -> Path:
+    from hubcore.hub import cache_dir
+
+    return cache_dir() / "datasets" / "chnsenticorp"
+
+
+def _locate(path: Path, verify: bool) -> Path:
     if path.is_file():
-        return _extract(path, Path(tempfile.mkdtemp(prefix="hubcore-chnsenticorp-")))
+        if not verify:
+            raise HubcoreError(f"{path}: unpack the archive and pass its folder to read it with verify=False")
+        return _extract(path, _cache_folder())
     for folder in (path, path / "chnsenticorp"):
         if (folder / "train.tsv").is_file():
             return folder
@@ -74,9 +82,9 @@ def _locate(path: Path) -> Path:
 
 
 def _cached_or_fetched() -> Path:
-    from hubcore.hub import cache_dir, fetch_asset, is_offline
+    from hubcore.hub import fetch_asset, is_offline
 
-    target = cache_dir() / "datasets" / "chnsenticorp"
+    target = _cache_folder()
     if all((target / f"{split}.tsv").is_file() for split in FILE_MD5):
         return target
     manual = (
@@ -97,7 +105,7 @@ def _cached_or_fetched() -> Path:
 
 
 def _extract(archive: Path, target: Path) -> Path:
-    """Unpack the three TSVs into ``target`` through a temporary folder renamed at the end."""
+    """Unpack and verify the three TSVs in a temporary folder beside ``target``, then rename it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -114,6 +122,8 @@ def _extract(archive: Path, target: Path) -> Path:
                         os.fsync(out.fileno())
         except tarfile.TarError as exc:
             raise HubcoreError(f"{archive}: not a readable tar archive ({exc})") from None
+        for split, expected in FILE_MD5.items():
+            _check_md5(staging / f"{split}.tsv", expected)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
