@@ -22,6 +22,26 @@ _EXPORTS: dict[str, str] = {
     "fetch_asset": "._assets",
     "import_into_cache": "._assets",
     "module_asset": "._assets",
+    # cache upkeep
+    "CacheProblem": "._cache",
+    "CachedAsset": "._store",
+    "cached_assets": "._store",
+    "clear_cache": "._cache",
+    "remove_from_cache": "._cache",
+    "verify_cache": "._cache",
+    # the index and search
+    "IndexEntry": "._index",
+    "IndexVersion": "._index",
+    "ModuleIndex": "._index",
+    "SearchResult": "._search",
+    "load_index": "._index",
+    "search_modules": "._search",
+    "validate_requirement": "._index",
+    # install and uninstall
+    "Incompatible": "._pip",
+    "incompatible_plugins": "._pip",
+    "install_modules": "._pip",
+    "uninstall_modules": "._pip",
 }
 
 __all__ = sorted(_EXPORTS)

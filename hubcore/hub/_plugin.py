@@ -2,4 +2,14 @@
 
 from __future__ import annotations
 
-from hubcore.hookspecs import hookimpl  # noqa: F401
+from typing import Any
+
+from hubcore.hookspecs import hookimpl
+
+
+@hookimpl
+def hubcore_register_commands(cli: Any) -> None:
+    from hubcore.hub._commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)

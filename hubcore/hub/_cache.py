@@ -1,0 +1,81 @@
+"""Looking after the asset store: listing, re-verifying, removing and clearing it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+
+from hubcore._errors import HubcoreError
+from hubcore.hub import _store
+from hubcore.hub._config import cache_dir
+from hubcore.hub._store import CachedAsset, cached_assets
+
+_HEX_PREFIX = re.compile(r"^[0-9a-f]{8,64}$")
+
+__all__ = ["CacheProblem", "cached_assets", "clear_cache", "remove_from_cache", "verify_cache"]
+
+
+@dataclass(frozen=True)
+class CacheProblem:
+    """A cached file whose content no longer matches the digest it is stored under."""
+
+    sha256: str
+    file: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"{self.file} (sha256 {self.sha256[:12]}…) now hashes to {self.actual[:12]}…"
+
+
+def verify_cache() -> tuple[int, list[CacheProblem]]:
+    """Re-hash every cached file; returns how many were checked and the corrupt ones."""
+    checked, problems = 0, []
+    for cached in cached_assets():
+        for name in cached.files:
+            checked += 1
+            actual = _store.file_sha256(cached.folder / name).hexdigest()
+            if actual != cached.sha256:
+                problems.append(CacheProblem(cached.sha256, str(cached.folder / name), actual))
+    return checked, problems
+
+
+def remove_from_cache(name: str) -> list[CachedAsset]:
+    """Remove what ``name`` designates: a file name, a sha256 (8+ hex digits) or a module's assets."""
+    everything = cached_assets()
+    chosen = [c for c in everything if name in c.files or name in c.names]
+    if not chosen and _HEX_PREFIX.match(name):
+        chosen = [c for c in everything if c.sha256.startswith(name)]
+    if not chosen:
+        digests = _digests_of_owner(name)
+        chosen = [c for c in everything if c.sha256 in digests]
+    if not chosen:
+        raise HubcoreError(
+            f"nothing in the cache {cache_dir()} matches {name!r} (a file name, a sha256 prefix "
+            "of 8+ digits, or a module name); see `hubcore cache ls`"
+        )
+    for cached in chosen:
+        _store.remove_digest(cached.sha256)
+    return chosen
+
+
+def clear_cache() -> int:
+    """Remove every asset, partial download and cached index; returns the number of assets removed."""
+    home = cache_dir()
+    digests = {p.name for p in (home / "assets").glob("*") if p.is_dir()}
+    digests |= {p.name.removesuffix(".part") for p in (home / "partial").glob("*.part")}
+    count = len(cached_assets())
+    for sha256 in sorted(digests):  # each under its lock, so no running download loses its file
+        _store.remove_digest(sha256)
+    shutil.rmtree(home / "index", ignore_errors=True)
+    return count
+
+
+def _digests_of_owner(name: str) -> set[str]:
+    from hubcore.hub._assets import owner_assets
+
+    try:
+        _owner, assets = owner_assets(name)
+    except HubcoreError:
+        return set()
+    return {asset.sha256 for asset in assets}

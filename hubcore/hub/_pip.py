@@ -1,0 +1,187 @@
+"""Install and uninstall modules by running pip in the current environment.
+
+Names are resolved through the index into pinned, validated requirements, and pip is
+always given an argument list (never a shell line), so no index entry can smuggle in
+an option or a URL.  The command is printed before it runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._version import __version__
+from hubcore.hub._index import IndexEntry, ModuleIndex, load_index
+
+Echo = Callable[[str], None]
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2")
+_NAME_AND_VERSION = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([^\s=]+))?$")
+
+
+@dataclass(frozen=True)
+class Incompatible:
+    """A plugin whose hubcore range excludes the running hubcore, so it is not loaded."""
+
+    plugin: str
+    version: str
+    needs: str
+    present: str = __version__
+
+
+def install_command(
+    names: Sequence[str], *, upgrade: bool = False, pre: bool = False, index: ModuleIndex | None = None
+) -> list[str]:
+    """The pip command that installs ``names`` (modules, ``NAME==VERSION`` or local paths)."""
+    if not names:
+        raise HubcoreError("name at least one module, wheel, sdist or folder to install")
+    requirements = []
+    for name in names:
+        local = local_source(name)
+        if local is not None:
+            requirements.append(str(local))
+            continue
+        index = load_index() if index is None else index
+        requirements.append(_requirement(name, index, pre=pre))
+    options = [*(["--upgrade"] if upgrade else []), *(["--pre"] if pre else [])]
+    return [sys.executable, "-m", "pip", "install", *options, *requirements]
+
+
+def install_modules(
+    names: Sequence[str], *, upgrade: bool = False, pre: bool = False, echo: Echo = print
+) -> list[Incompatible]:
+    """Install modules with pip; returns the installed plugins that this hubcore cannot load."""
+    command = install_command(names, upgrade=upgrade, pre=pre)
+    run_pip(command, echo, "install")
+    return incompatible_plugins()
+
+
+def uninstall_command(
+    names: Sequence[str], *, yes: bool = False, index: ModuleIndex | None = None
+) -> list[str]:
+    """The pip command that removes the distributions providing ``names``."""
+    if not names:
+        raise HubcoreError("name at least one module or plugin to uninstall")
+    dists = list(dict.fromkeys(_installed_distribution(name, index) for name in names))
+    return [sys.executable, "-m", "pip", "uninstall", *(["--yes"] if yes else []), *dists]
+
+
+def uninstall_modules(names: Sequence[str], *, yes: bool = False, echo: Echo = print) -> None:
+    """Uninstall the plugins providing ``names`` with pip (asking first unless ``yes``)."""
+    run_pip(uninstall_command(names, yes=yes), echo, "uninstall")
+
+
+def incompatible_plugins() -> list[Incompatible]:
+    """Installed plugins whose declared hubcore range excludes this hubcore, rescanned now."""
+    from hubcore._registry import get_registry, reset_registry
+
+    importlib.invalidate_caches()
+    reset_registry()
+    found = []
+    for record in get_registry().plugins:
+        needs = record.requires_hubcore
+        if needs is not None and not SpecifierSet(needs).contains(__version__, prereleases=True):
+            found.append(Incompatible(record.name, record.version, needs))
+    return found
+
+
+def run_pip(command: list[str], echo: Echo, what: str) -> None:
+    echo("$ " + shlex.join(command))
+    sys.stdout.flush()
+    status = subprocess.run(command, check=False).returncode
+    if status != 0:
+        raise HubcoreError(f"pip {what} failed with exit status {status} (its output is above)")
+
+
+def local_source(name: str) -> Path | None:
+    looks_local = name.endswith(_ARCHIVES) or "/" in name or "\\" in name or name.startswith((".", "~"))
+    path = Path(name).expanduser()
+    if not looks_local and not path.exists():
+        return None
+    if not path.exists():
+        raise HubcoreError(f"cannot install {name!r}: no such file or folder")
+    if path.is_dir() and not any((path / f).is_file() for f in ("pyproject.toml", "setup.py", "setup.cfg")):
+        raise HubcoreError(f"cannot install {name!r}: the folder has no pyproject.toml or setup.py")
+    if path.is_file() and not name.endswith(_ARCHIVES):
+        raise HubcoreError(f"cannot install {name!r}: expected a wheel (.whl), an sdist or a folder")
+    return path.resolve()
+
+
+def _requirement(name: str, index: ModuleIndex, *, pre: bool) -> str:
+    match = _NAME_AND_VERSION.match(name.strip())
+    if match is None:
+        raise HubcoreError(
+            f"cannot install {name!r}: expected NAME or NAME==VERSION, a wheel, an sdist or a folder"
+        )
+    module, version = match.groups()
+    entry = index.find(module)
+    if version is None:
+        return _newest(entry, pre=pre)
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        raise HubcoreError(f"cannot install {name!r}: {version!r} is not a version") from None
+    listed = {Version(v.version): v for v in entry.versions}
+    if listed and wanted not in listed:
+        known = ", ".join(str(v) for v in sorted(listed)) or "none"
+        raise HubcoreError(f"the index lists no version {version} of {entry.name!r} (listed: {known})")
+    found = listed.get(wanted)
+    if found is not None and not found.supports():
+        raise HubcoreError(
+            f"{entry.name} {version} needs hubcore{found.requires_hubcore}, but hubcore {__version__} "
+            "is installed"
+        )
+    return f"{entry.distribution}=={wanted}"
+
+
+def _newest(entry: IndexEntry, *, pre: bool) -> str:
+    if not entry.versions:
+        return entry.requirement
+    best = entry.newest_supported(pre=pre)
+    if best is None:
+        needs = "; ".join(f"{v.version} needs hubcore{v.requires_hubcore}" for v in entry.versions)
+        hint = "" if pre else " (add --pre to consider pre-releases)"
+        raise HubcoreError(
+            f"no version of {entry.name!r} in the index works with hubcore {__version__}: {needs}{hint}"
+        )
+    return f"{entry.distribution}=={best.version}"
+
+
+def _installed_distribution(name: str, index: ModuleIndex | None) -> str:
+    from hubcore._registry import get_registry
+
+    registry = get_registry()
+    dist = None
+    try:
+        dist = registry.module(name).plugin
+    except UnknownNameError:
+        for record in registry.plugins:
+            if canonicalize_name(record.name) == canonicalize_name(name):
+                dist = record.name
+    if dist is None:
+        try:
+            dist = (load_index() if index is None else index).find(name).distribution
+        except HubcoreError:
+            known = [*registry.modules, *(r.name for r in registry.plugins if r.name != "hubcore")]
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UnknownNameError(f"no installed module or plugin {name!r}{hint}") from None
+    if canonicalize_name(dist) == "hubcore":
+        raise HubcoreError(f"{name!r} is part of hubcore itself and cannot be uninstalled on its own")
+    try:
+        metadata.distribution(dist)
+    except metadata.PackageNotFoundError:
+        raise HubcoreError(f"{name!r} is provided by {dist!r}, which is not installed") from None
+    return dist
