@@ -115,7 +115,9 @@ def test_l2sp_penalty_is_half_coeff_times_squared_distance_to_the_pretrained_enc
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        distance.append(float((model.encoder.proj.weight - pretrained["encoder.proj.weight"]).abs().max()))
+        distance.append(
+            float((model.encoder.proj.weight.detach() - pretrained["encoder.proj.weight"]).abs().max())
+        )
     # plain gradient steps on the penalty shrink the offset by (1 - lr * coeff) each time
     assert distance[-1] == pytest.approx(0.5 * (1 - 0.05 * 0.4) ** 20, rel=1e-4)
     assert torch.equal(model.head.weight.detach(), pretrained["head.weight"] + 3.0)
