@@ -1,0 +1,247 @@
+"""The recurrences of the networks: a compiled C kernel, or the same maths in NumPy.
+
+The C part (``_ckernel.c``) is built when hub-lac is installed.  If it is missing (no
+compiler) or ``HUB_LAC_KERNEL=numpy`` is set, the NumPy versions below run instead;
+they follow the same formulas, so both give the same words and tags.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.machinery
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_F32 = ctypes.POINTER(ctypes.c_float)
+_I32 = ctypes.POINTER(ctypes.c_int32)
+
+
+def _find_library() -> Path | None:
+    here = Path(__file__).resolve().parent
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = here / f"_ckernel{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load() -> Any:
+    if os.environ.get("HUB_LAC_KERNEL", "").lower() == "numpy":
+        return None
+    path = _find_library()
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError:
+        return None
+    int_ = ctypes.c_int
+    lib.lac_gru.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, int_, _F32, _F32]
+    lib.lac_lstm.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, int_, _F32, _F32]
+    lib.lac_viterbi.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, _F32, _I32, _F32, _I32]
+    for fn in (lib.lac_gru, lib.lac_lstm, lib.lac_viterbi):
+        fn.restype = None
+    return lib
+
+
+_LIB = _load()
+BACKEND = "c" if _LIB is not None else "numpy"
+
+
+def _f(a: np.ndarray) -> Any:
+    return a.ctypes.data_as(_F32)
+
+
+def _i(a: np.ndarray) -> Any:
+    return a.ctypes.data_as(_I32)
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    # The same clamp as the C kernel: no overflow warnings, and the same saturation.
+    return np.exp(np.clip(x, np.float32(-87.0), np.float32(88.0)))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.float32(1.0) / (np.float32(1.0) + _exp(-x))
+
+
+def _tanh(x: np.ndarray) -> np.ndarray:
+    return np.float32(2.0) / (np.float32(1.0) + _exp(np.float32(-2.0) * x)) - np.float32(1.0)
+
+
+def _positions(lengths: np.ndarray, step: int, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.nonzero(lengths > step)[0]
+    cols = lengths[rows] - 1 - step if reverse else np.full(rows.shape, step)
+    return rows, cols
+
+
+def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.ndarray, reverse: bool,
+        use_c: bool | None = None) -> np.ndarray:
+    """Hidden states (batch, steps, hidden) of one GRU direction over projected inputs."""
+    batch, steps, _ = proj.shape
+    hidden = cand_w.shape[0]
+    out = np.zeros((batch, steps, hidden), dtype=np.float32)
+    if _LIB is not None and use_c is not False:
+        work = np.empty(6 * hidden, dtype=np.float32)
+        _LIB.lac_gru(_f(proj), _i(lengths), batch, steps, hidden, _f(gate_w), _f(cand_w),
+                     int(reverse), _f(out), _f(work))
+        return out
+    h = np.zeros((batch, hidden), dtype=np.float32)
+    for step in range(int(lengths.max(initial=0))):
+        rows, cols = _positions(lengths, step, reverse)
+        x = proj[rows, cols]
+        hr = h[rows]
+        gates = _sigmoid(x[:, : 2 * hidden] + hr @ gate_w)
+        update, reset = gates[:, :hidden], gates[:, hidden:]
+        cand = _tanh(x[:, 2 * hidden :] + (reset * hr) @ cand_w)
+        hr = hr - update * hr + update * cand
+        h[rows] = hr
+        out[rows, cols] = hr
+    return out
+
+
+def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.ndarray, reverse: bool,
+         use_c: bool | None = None) -> np.ndarray:
+    """Hidden states (batch, steps, hidden) of one peephole-LSTM direction over projected inputs."""
+    batch, steps, _ = proj.shape
+    hidden = rec_w.shape[0]
+    out = np.zeros((batch, steps, hidden), dtype=np.float32)
+    if _LIB is not None and use_c is not False:
+        work = np.empty(6 * hidden, dtype=np.float32)
+        _LIB.lac_lstm(_f(proj), _i(lengths), batch, steps, hidden, _f(rec_w), _f(peephole),
+                      int(reverse), _f(out), _f(work))
+        return out
+    h = np.zeros((batch, hidden), dtype=np.float32)
+    c = np.zeros((batch, hidden), dtype=np.float32)
+    for step in range(int(lengths.max(initial=0))):
+        rows, cols = _positions(lengths, step, reverse)
+        g = proj[rows, cols] + h[rows] @ rec_w
+        cr = c[rows]
+        cand = _tanh(g[:, :hidden])
+        gate_i = _sigmoid(g[:, hidden : 2 * hidden] + cr * peephole[0])
+        gate_f = _sigmoid(g[:, 2 * hidden : 3 * hidden] + cr * peephole[1])
+        cr = cand * gate_i + cr * gate_f
+        gate_o = _sigmoid(g[:, 3 * hidden :] + cr * peephole[2])
+        hr = gate_o * _tanh(cr)
+        c[rows], h[rows] = cr, hr
+        out[rows, cols] = hr
+    return out
+
+
+def viterbi(emission: np.ndarray, lengths: np.ndarray, start: np.ndarray, end: np.ndarray,
+            trans: np.ndarray, use_c: bool | None = None) -> np.ndarray:
+    """Best tag paths (batch, steps) of a linear-chain CRF; padding positions hold 0."""
+    batch, steps, tags = emission.shape
+    paths = np.zeros((batch, steps), dtype=np.int32)
+    if _LIB is not None and use_c is not False:
+        work = np.empty(2 * tags, dtype=np.float32)
+        backpointers = np.empty(max(steps, 1) * tags, dtype=np.int32)
+        _LIB.lac_viterbi(_f(emission), _i(lengths), batch, steps, tags, _f(start), _f(end), _f(trans),
+                         _i(paths), _f(work), _i(backpointers))
+        return paths
+    cols = np.arange(tags)
+    for b in range(batch):
+        length = int(lengths[b])
+        if length == 0:
+            continue
+        alpha = start + emission[b, 0]
+        pointers = np.zeros((length, tags), dtype=np.int32)
+        for t in range(1, length):
+            scores = alpha[:, None] + trans
+            pointers[t] = scores.argmax(axis=0)
+            alpha = scores[pointers[t], cols] + emission[b, t]
+        best = int((alpha + end).argmax())
+        for t in range(length - 1, -1, -1):
+            paths[b, t] = best
+            best = int(pointers[t, best])
+    return paths
+
+
+class _Direction(ctypes.Structure):
+    _fields_ = [("in_w", _F32), ("in_b", _F32), ("bias", _F32), ("rec_w", _F32), ("cand_w", _F32)]
+
+
+class _TaggerStruct(ctypes.Structure):
+    _fields_ = [("embedding", _F32), ("emb_dim", ctypes.c_int), ("hidden", ctypes.c_int),
+                ("layers", ctypes.c_int), ("tags", ctypes.c_int), ("dirs", _Direction * 8),
+                ("emission_w", _F32), ("emission_b", _F32), ("start", _F32), ("end", _F32), ("trans", _F32)]
+
+
+class _RankerStruct(ctypes.Structure):
+    _fields_ = [("char_embedding", _F32), ("tag_embedding", _F32), ("char_dim", ctypes.c_int),
+                ("tag_dim", ctypes.c_int), ("hidden", ctypes.c_int), ("inner", ctypes.c_int),
+                ("ranks", ctypes.c_int), ("dirs", _Direction * 2), ("hidden_w", _F32), ("hidden_b", _F32),
+                ("out_w", _F32), ("out_b", _F32)]
+
+
+_I64 = ctypes.POINTER(ctypes.c_int64)
+if _LIB is not None:
+    _LIB.lac_tagger_run.argtypes = [ctypes.POINTER(_TaggerStruct), _I64, _I32, ctypes.c_int, _I32, _F32]
+    _LIB.lac_tagger_run.restype = ctypes.c_int
+    _LIB.lac_ranker_run.argtypes = [ctypes.POINTER(_RankerStruct), _I64, _I64, _I32, ctypes.c_int, _I32]
+    _LIB.lac_ranker_run.restype = ctypes.c_int
+
+
+def _direction(w: dict[str, np.ndarray], prefix: str, rec: str, second: str) -> _Direction:
+    return _Direction(_f(w[f"{prefix}.in_w"]), _f(w[f"{prefix}.in_b"]), _f(w[f"{prefix}.bias"]),
+                      _f(w[f"{prefix}.{rec}"]), _f(w[f"{prefix}.{second}"]))
+
+
+def _packed(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int32, count=len(sequences))
+    flat = np.fromiter((i for s in sequences for i in s), dtype=np.int64, count=int(lengths.sum()))
+    return flat, lengths
+
+
+def _split(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+
+
+class CTagger:
+    """A BiGRU-CRF network handed to the C kernel once; each call runs a whole packed batch."""
+
+    def __init__(self, w: dict[str, np.ndarray]) -> None:
+        self._w = w  # the struct points into these arrays: keep them alive
+        layers = sum(1 for name in w if name.endswith(".fwd.gate_w"))
+        self.hidden = int(w["gru0.fwd.cand_w"].shape[0])
+        dirs = [_direction(w, f"gru{layer}.{d}", "gate_w", "cand_w") for layer in range(layers) for d in ("fwd", "bwd")]
+        self._struct = _TaggerStruct(
+            _f(w["embedding"]), w["embedding"].shape[1], self.hidden, layers, w["crf.start"].shape[0],
+            (_Direction * 8)(*dirs), _f(w["emission.w"]), _f(w["emission.b"]), _f(w["crf.start"]),
+            _f(w["crf.end"]), _f(w["crf.trans"]))
+
+    def run(self, sequences: list[list[int]], with_features: bool = False) -> tuple[list[np.ndarray], Any]:
+        flat, lengths = _packed(sequences)
+        paths = np.zeros(flat.shape[0], dtype=np.int32)
+        features = np.zeros((flat.shape[0], 2 * self.hidden), dtype=np.float32) if with_features else None
+        status = _LIB.lac_tagger_run(ctypes.byref(self._struct), flat.ctypes.data_as(_I64), _i(lengths),
+                                     len(sequences), _i(paths), _f(features) if with_features else None)
+        if status:
+            raise MemoryError("hub-lac: the C kernel could not allocate its buffers")
+        return _split(paths, lengths), (_split(features, lengths) if with_features else None)
+
+
+class CRanker:
+    """The rank network handed to the C kernel once."""
+
+    def __init__(self, w: dict[str, np.ndarray]) -> None:
+        self._w = w
+        hidden = int(w["lstm.fwd.rec_w"].shape[0])
+        dirs = [_direction(w, f"lstm.{d}", "rec_w", "peephole") for d in ("fwd", "bwd")]
+        self._struct = _RankerStruct(
+            _f(w["char_embedding"]), _f(w["tag_embedding"]), w["char_embedding"].shape[1],
+            w["tag_embedding"].shape[1], hidden, w["hidden.w"].shape[1], w["out.w"].shape[1],
+            (_Direction * 2)(*dirs), _f(w["hidden.w"]), _f(w["hidden.b"]), _f(w["out.w"]), _f(w["out.b"]))
+
+    def run(self, sequences: list[list[int]], tags: list[list[int]]) -> list[np.ndarray]:
+        flat, lengths = _packed(sequences)
+        flat_tags, _ = _packed(tags)
+        ranks = np.zeros(flat.shape[0], dtype=np.int32)
+        status = _LIB.lac_ranker_run(ctypes.byref(self._struct), flat.ctypes.data_as(_I64),
+                                     flat_tags.ctypes.data_as(_I64), _i(lengths), len(sequences), _i(ranks))
+        if status:
+            raise MemoryError("hub-lac: the C kernel could not allocate its buffers")
+        return _split(ranks, lengths)

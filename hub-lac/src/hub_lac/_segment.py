@@ -1,0 +1,83 @@
+"""LAC's dictionary pre-segmentation, which picks the word-level inputs of the lac model.
+
+The lac and rank networks read a mix of words and characters: the text is first cut by
+a maximum-probability path through a word graph built from ``small_seg.dic``, and the
+pieces found in ``word.dic`` enter the network as one token.  Reproducing the cut
+exactly is what makes the outputs identical to Baidu's, so the scoring below keeps the
+original's choices: a word's weight is the log of its *length* (not its count) minus
+the log of the total count, later ends win ties, and runs of single ASCII letters or
+digits are glued back together.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from hub_lac._vocab import DATA
+
+
+class Segmenter:
+    def __init__(self, words: dict[str, int], prefixes: frozenset[str], log_total: float) -> None:
+        self._words = words
+        self._prefixes = prefixes
+        self._log_total = log_total
+        self._weights = {length: math.log(length) - log_total for length in range(1, 64)}
+
+    def cut(self, text: str) -> list[str]:
+        n = len(text)
+        words, prefixes = self._words, self._prefixes
+        ends: list[list[int]] = []
+        for head in range(n):
+            found = [head]
+            stop = head + 1
+            while stop <= n:
+                piece = text[head:stop]
+                if piece in words:
+                    found.append(stop - 1)
+                elif piece not in prefixes:
+                    break
+                stop += 1
+            ends.append(found)
+        best_score = [0.0] * (n + 1)
+        best_end = [0] * (n + 1)
+        weights, log_total = self._weights, self._log_total
+        for head in range(n - 1, -1, -1):
+            top_score, top_end = -math.inf, -1
+            for end in ends[head]:
+                length = end + 1 - head
+                weight = weights[length] if length in weights else math.log(length) - log_total
+                score = weight + best_score[end + 1]
+                if score > top_score or (score == top_score and end > top_end):
+                    top_score, top_end = score, end
+            best_score[head], best_end[head] = top_score, top_end
+        pieces: list[str] = []
+        ascii_run = ""
+        head = 0
+        while head < n:
+            stop = best_end[head] + 1
+            piece = text[head:stop]
+            if stop - head == 1 and piece.isascii() and piece.isalnum():
+                ascii_run += piece
+            else:
+                if ascii_run:
+                    pieces.append(ascii_run)
+                    ascii_run = ""
+                pieces.append(piece)
+            head = stop
+        if ascii_run:
+            pieces.append(ascii_run)
+        return pieces
+
+
+@lru_cache(maxsize=None)
+def segmenter() -> Segmenter:
+    words: dict[str, int] = {}
+    total = 0
+    with (DATA / "small_seg.dic").open(encoding="utf-8") as handle:
+        for line in handle:
+            word, count = line.strip().split(" ")
+            words[word] = len(word)
+            total += int(count)
+    prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
+    return Segmenter(words, prefixes, math.log(total))

@@ -1,0 +1,61 @@
+"""LAC's dictionaries: characters and words to ids, full-width to half-width, tag names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+OOV = "OOV"
+
+
+def _pairs(path: Path) -> list[tuple[str, str]]:
+    # Only the newline is stripped: " " and other blanks are real entries of these files.
+    pairs = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 2:
+                pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Token -> id, after LAC's full-width to half-width replacement."""
+
+    ids: dict[str, int]
+    q2b: dict[str, str]
+    oov_id: int
+
+    def token_id(self, token: str) -> int:
+        return self.ids.get(self.q2b.get(token, token), self.oov_id)
+
+
+@lru_cache(maxsize=None)
+def q2b_map() -> dict[str, str]:
+    return dict(_pairs(DATA / "q2b.dic"))
+
+
+@lru_cache(maxsize=None)
+def vocab(name: str) -> Vocab:
+    """``"word.dic"`` (lac and rank: characters and frequent words) or ``"seg_word.dic"``."""
+    ids = {token: int(index) for index, token in _pairs(DATA / name)}
+    return Vocab(ids=ids, q2b=q2b_map(), oov_id=ids[OOV])
+
+
+@lru_cache(maxsize=None)
+def tag_names(name: str) -> tuple[str, ...]:
+    """Tag id -> label such as ``"n-B"``; where the file lists an id twice the later name wins."""
+    by_id: dict[int, str] = {}
+    for index, label in _pairs(DATA / name):
+        by_id[int(index)] = label
+    return tuple(by_id[i] for i in range(len(by_id)))
+
+
+@lru_cache(maxsize=None)
+def tag_ids(name: str) -> dict[str, int]:
+    return {label: index for index, label in _pairs(DATA / name)} | {
+        label: i for i, label in enumerate(tag_names(name))
+    }
