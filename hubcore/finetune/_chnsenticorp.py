@@ -65,7 +65,8 @@ class ChnSentiCorp(TextClassificationDataset):
 def _cache_folder() -> Path:
     from hubcore.hub import cache_dir
 
-    return cache_dir() / "datasets" / "chnsenticorp"
+    home: Path = cache_dir()
+    return home / "datasets" / "chnsenticorp"
 
 
 def _locate(path: Path, verify: bool) -> Path:

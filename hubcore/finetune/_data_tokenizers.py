@@ -41,8 +41,12 @@ class CharTokenizer:
         if not self.special_tokens:
             ids = self._ids(a + b)[:max_seq_len]
             return {"input_ids": ids}
+        if max_seq_len < 2:
+            raise ValueError(f"max_seq_len {max_seq_len} leaves no room for [CLS] and [SEP]")
+        if max_seq_len < 3:
+            b = []  # no room for a second [SEP]
         budget = max_seq_len - (3 if b else 2)
-        while len(a) + len(b) > max(budget, 0):  # trim the longer text first, keeping both
+        while len(a) + len(b) > budget:  # trim the longer text first, keeping both
             (a if len(a) >= len(b) else b).pop()
         tokens = [CLS, *a, SEP] + ([*b, SEP] if b else [])
         types = [0] * (len(a) + 2) + [1] * (len(tokens) - len(a) - 2)
@@ -53,7 +57,9 @@ class CharTokenizer:
         if not self.special_tokens:
             kept = tokens[:max_seq_len]
             return {"input_ids": self._ids(kept)}, list(range(len(kept)))
-        kept = tokens[: max(max_seq_len - 2, 0)]
+        if max_seq_len < 2:
+            raise ValueError(f"max_seq_len {max_seq_len} leaves no room for [CLS] and [SEP]")
+        kept = tokens[: max_seq_len - 2]
         ids = self._ids([CLS, *kept, SEP])
         return {"input_ids": ids, "token_type_ids": [0] * len(ids)}, [-1, *range(len(kept)), -1]
 

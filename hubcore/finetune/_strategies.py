@@ -271,9 +271,9 @@ class CombinedStrategy(BaseStrategy):
     def _freeze_lower_blocks(
         self, trainable: dict[str, torch.nn.Parameter], depth: dict[str, int], top: int, total: int
     ) -> None:
-        spec = self.scheduler.get("gradual_unfreeze")
+        spec = self.scheduler.get("gradual_unfreeze") or {}
         self._blocks = {}
-        self._unfreeze_blocks = int(spec.get("blocks", 0)) if spec else 0
+        self._unfreeze_blocks = int(spec.get("blocks", 0))
         if self._unfreeze_blocks <= 1:
             self._unfreeze_blocks = 0
             return

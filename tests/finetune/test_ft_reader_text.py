@@ -209,3 +209,14 @@ def test_registered_readers_resolve_to_their_classes() -> None:
         "multi_label_classify": MultiLabelClassifyReader,
     }.items():
         assert hubcore.load_component("reader", name) is cls and cls.registered_name == name
+
+
+@pytest.mark.parametrize("max_seq_len", range(2, 10))
+def test_char_tokenizer_never_exceeds_max_seq_len(max_seq_len: int) -> None:
+    tokenizer = CharTokenizer.from_texts(["abcdef"], special_tokens=True)
+    features = tokenizer.encode("abcdef", "abc", max_seq_len=max_seq_len)
+    assert len(features["input_ids"]) == len(features["token_type_ids"]) <= max_seq_len
+    assert features["input_ids"][0] == tokenizer.vocab["[CLS]"]
+    assert features["input_ids"][-1] == tokenizer.vocab["[SEP]"]
+    tokens, positions = tokenizer.encode_tokens(list("abcdef"), max_seq_len=max_seq_len)
+    assert len(tokens["input_ids"]) == len(positions) <= max_seq_len and positions[0] == positions[-1] == -1
