@@ -1,11 +1,13 @@
 """The image classification reader: Pillow decoding and torch tensors, no torchvision.
 
-Images are decoded to RGB, optionally augmented (random resized crop and
-horizontal flip, drawn from a ``torch.Generator`` so that a seed reproduces
-them), resized to ``image_size`` and normalised with ``mean``/``std`` per
-channel.  The encoded feature is ``"pixel_values"``: a float tensor (3, H, W).
-Images are decoded anew for every batch rather than cached, since decoded
-images are large and augmentation must differ between epochs.
+Images are decoded to RGB, resized to ``image_size`` and normalised with
+``mean``/``std`` per channel; the encoded feature is ``"pixel_values"``, a float
+tensor (3, H, W).  Augmentation (a random resized crop and a horizontal flip,
+drawn from the reader's ``torch.Generator`` so that a seed reproduces them) works
+on those tensors at collate time: :meth:`ImageClassificationReader.encoded` marks
+training items with ``"augment": True`` and :meth:`~ImageClassificationReader.collate`
+draws a fresh crop and flip for each marked item, so a training loop that encodes
+once and collates every epoch still sees new augmentations each epoch.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ class ImageClassificationReader(BaseReader):
     """Image paths and labels to normalised pixel tensors.
 
     ``augment=True`` applies a random resized crop (``crop_scale`` of the area,
-    aspect kept) and a random horizontal flip to training batches only.
+    aspect kept) and a random horizontal flip to training batches only, drawn
+    from ``generator`` (seeded by ``seed``; a checkpoint may save its
+    ``get_state()`` to resume the same draws).
     """
 
     registered_name = "image_classification"
@@ -62,7 +66,7 @@ class ImageClassificationReader(BaseReader):
         self.augment = augment
         self.crop_scale = (float(low), float(high))
         self.seed = seed
-        self._generator = torch.Generator().manual_seed(seed)
+        self.generator = torch.Generator().manual_seed(seed)
 
     def encode(self, examples: Sequence[InputExample], *, augment: bool = False) -> list[dict[str, Any]]:
         """``pixel_values`` (and the label id) of each example; ``augment`` draws random crops and flips."""
@@ -73,8 +77,22 @@ class ImageClassificationReader(BaseReader):
         return self.encode([InputExample(guid=f"input-{i}", text_a=str(path)) for i, path in enumerate(data)])
 
     def encoded(self, phase: str) -> list[dict[str, Any]]:
-        """The encoded examples of ``phase``, decoded now (augmented for training if asked)."""
-        return self.encode(self.examples(phase), augment=self.augment and phase == "train")
+        """The examples of ``phase`` decoded; training items marked for augmentation when it is on."""
+        items = self.encode(self.examples(phase))
+        if self.augment and phase == "train":
+            for item in items:
+                item["augment"] = True
+        return items
+
+    def collate(self, encoded: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        """Stack pixels and labels, augmenting the items marked ``"augment"`` afresh."""
+        items = []
+        for item in encoded:
+            if item.get("augment"):
+                item = {k: v for k, v in item.items() if k != "augment"}
+                item["pixel_values"] = self.augment_pixels(item["pixel_values"])
+            items.append(item)
+        return super().collate(items)
 
     def batches(
         self, phase: str, batch_size: int, shuffle: bool = False, seed: int = 0, drop_last: bool = False
@@ -91,7 +109,7 @@ class ImageClassificationReader(BaseReader):
             chosen = order[start : start + batch_size]
             if drop_last and len(chosen) < batch_size:
                 return
-            yield self.collate(self.encode([examples[i] for i in chosen], augment=augment))
+            yield super().collate(self.encode([examples[i] for i in chosen], augment=augment))
 
     def load_image(self, path: str, *, augment: bool = False) -> torch.Tensor:
         """One image as a normalised (3, H, W) float tensor."""
@@ -102,17 +120,31 @@ class ImageClassificationReader(BaseReader):
                 image = opened.convert("RGB")
         except (OSError, UnidentifiedImageError) as exc:
             raise HubcoreError(f"{path}: cannot read the image ({exc})") from None
-        if augment:
-            image = self._random_crop(image)
         height, width = self.image_size
         image = image.resize((width, height), Image.Resampling.BILINEAR)
         pixels = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8).view(height, width, 3)
-        tensor = pixels.permute(2, 0, 1).float().div_(255.0)
-        if augment and torch.rand((), generator=self._generator).item() < 0.5:
-            tensor = tensor.flip(-1)
         mean = torch.tensor(self.mean).view(3, 1, 1)
         std = torch.tensor(self.std).view(3, 1, 1)
-        return (tensor - mean) / std
+        tensor = (pixels.permute(2, 0, 1).float().div_(255.0) - mean) / std
+        return self.augment_pixels(tensor) if augment else tensor
+
+    def augment_pixels(self, pixels: torch.Tensor) -> torch.Tensor:
+        """A random resized crop (``crop_scale`` of the area, aspect kept) and a coin-flip mirror."""
+        _, height, width = pixels.shape
+        low, high = self.crop_scale
+        scale = low + (high - low) * torch.rand((), generator=self.generator).item()
+        crop_h = max(1, round(height * scale**0.5))
+        crop_w = max(1, round(width * scale**0.5))
+        top = int(torch.randint(0, height - crop_h + 1, (), generator=self.generator))
+        left = int(torch.randint(0, width - crop_w + 1, (), generator=self.generator))
+        crop = pixels[:, top : top + crop_h, left : left + crop_w]
+        if (crop_h, crop_w) != (height, width):
+            crop = torch.nn.functional.interpolate(
+                crop[None], size=(height, width), mode="bilinear", align_corners=False
+            )[0]
+        if torch.rand((), generator=self.generator).item() < 0.5:
+            crop = crop.flip(-1)
+        return crop.contiguous()
 
     def _encode_image(self, example: InputExample, augment: bool) -> dict[str, Any]:
         item: dict[str, Any] = {"pixel_values": self.load_image(example.text_a, augment=augment)}
@@ -121,16 +153,6 @@ class ImageClassificationReader(BaseReader):
                 raise HubcoreError(f"example {example.guid}: an image label must be one string")
             item["labels"] = self._label_id(example, example.label)
         return item
-
-    def _random_crop(self, image: Any) -> Any:
-        width, height = image.size
-        low, high = self.crop_scale
-        scale = low + (high - low) * torch.rand((), generator=self._generator).item()
-        crop_w = max(1, round(width * scale**0.5))
-        crop_h = max(1, round(height * scale**0.5))
-        left = int(torch.randint(0, width - crop_w + 1, (), generator=self._generator))
-        top = int(torch.randint(0, height - crop_h + 1, (), generator=self._generator))
-        return image.crop((left, top, left + crop_w, top + crop_h))
 
     def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
         return torch.tensor(labels, dtype=torch.long)

@@ -248,10 +248,13 @@ class CombinedStrategy(BaseStrategy):
         if not self._anchors:
             return None
         coeff = float(self.regularization["l2sp"])
-        total = sum(
-            ((param - anchor.to(param.device)) ** 2).sum() for param, anchor in self._anchors.values()
-        )
-        return 0.5 * coeff * total  # type: ignore[return-value]
+        total = torch.zeros(())
+        for name, (param, anchor) in self._anchors.items():
+            if anchor.device != param.device or anchor.dtype != param.dtype:  # the model moved after build()
+                anchor = anchor.to(param.device, param.dtype)
+                self._anchors[name] = (param, anchor)
+            total = total.to(param.device) + ((param - anchor) ** 2).sum()
+        return 0.5 * coeff * total
 
     # -- clipping ---------------------------------------------------------------------------
 

@@ -73,6 +73,25 @@ def test_augmentation_is_seeded_and_only_for_training(flowers: ImageClassificati
     )
 
 
+def test_encode_once_then_collate_draws_new_augmentations_each_time(
+    flowers: ImageClassificationDataset,
+) -> None:
+    reader = ImageClassificationReader(flowers, image_size=8, augment=True, seed=1)
+    train = reader.encoded("train")
+    assert all(item["augment"] for item in train) and not any(
+        "augment" in item for item in reader.encoded("dev")
+    )
+    plain = ImageClassificationReader(flowers, image_size=8).encoded("train")
+    assert all(torch.equal(a["pixel_values"], b["pixel_values"]) for a, b in zip(train, plain, strict=True))
+    epochs = [reader.collate(train)["pixel_values"] for _ in range(3)]
+    assert set(reader.collate(train)) == {"pixel_values", "labels"}
+    assert not torch.equal(epochs[0][2], epochs[1][2]) or not torch.equal(epochs[1][2], epochs[2][2])
+    # a solid colour stays that colour whatever the crop and flip
+    assert torch.allclose(epochs[0][0], plain[0]["pixel_values"], atol=1e-5)
+    again = ImageClassificationReader(flowers, image_size=8, augment=True, seed=1)
+    assert torch.equal(again.collate(again.encoded("train"))["pixel_values"], epochs[0])
+
+
 def test_flip_without_crop_mirrors_the_image(tmp_path: Path) -> None:
     path = str(gradient(tmp_path / "g.png"))
     reader = ImageClassificationReader(
