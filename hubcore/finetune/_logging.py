@@ -27,6 +27,7 @@ class TrainLogger:
         enabled: bool = True,
         tensorboard: bool = True,
         progress: bool | None = None,
+        console: Any = None,
     ) -> None:
         self.enabled = enabled
         self._jsonl = None
@@ -54,6 +55,7 @@ class TrainLogger:
                 TextColumn("loss {task.fields[loss]}"),
                 TextColumn("{task.fields[speed]}"),
                 TimeElapsedColumn(),
+                console=console,
             )
 
     def start(self, total_steps: int, done: int = 0) -> None:

@@ -378,9 +378,15 @@ class _Trainer:
             logger.record(
                 "start",
                 state.step,
-                {"total_steps": total, "steps_per_epoch": per_epoch, "world_size": self.dist.world_size},
+                {
+                    "total_steps": total,
+                    "steps_per_epoch": per_epoch,
+                    "world_size": self.dist.world_size,
+                    "resumed_from": self.resumed_from,
+                },
             )
         logger.start(total, state.step)
+        start_step = state.step
         running_loss = torch.zeros((), device=device)
         running_count = 0
         last_eval = last_save = -1
@@ -438,9 +444,10 @@ class _Trainer:
                     state.position = 0
                 else:
                     break  # max_train_steps reached mid-epoch
-            if state.step > 0 and last_eval != state.step and state.step == total:
+            trained = state.step > start_step
+            if trained and last_eval != state.step and state.step == total:
                 self._evaluate(logger)
-            if state.step > 0 and last_save != state.step and state.step == total:
+            if trained and last_save != state.step and state.step == total:
                 self._save_checkpoint(model)
         finally:
             logger.close()
@@ -521,6 +528,7 @@ class _Trainer:
         self.dist.barrier()
 
     def _resume(self, model: nn.Module) -> None:
+        self.resumed_from: str | None = None
         if not self.config.resume:
             return
         found = ckpt.latest_checkpoint(self.root)
@@ -529,6 +537,7 @@ class _Trainer:
             ckpt.sweep(self.root, self.config.keep_checkpoints)
         if found is None:
             return
+        self.resumed_from = found.name
         payload = ckpt.read_state(found)
         if payload.get("world_size", 1) != self.dist.world_size:
             raise HubcoreError(
