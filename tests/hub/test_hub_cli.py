@@ -1,0 +1,188 @@
+"""The module-management commands, run through the real CLI group against a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hubcore import HubcoreError
+from hubcore.cli import build_cli
+from hubcore.hub import OfflineError, module_asset
+
+DEMO_PLUGIN = """
+from hubcore import Asset, ModuleSpec, hookimpl
+
+ASSETS = (
+    Asset("weights.bin", {sha_w!r}, {size_w}, ({url_w!r},), license="MIT"),
+    Asset("vocab.txt", {sha_v!r}, {size_v}, ({url_v!r},), license="CC0-1.0"),
+)
+
+@hookimpl
+def hubcore_register_modules(register):
+    register(ModuleSpec(name="demo", version="1.0.0", entry="json:loads", summary="A module with assets.",
+                        type="nlp/demo", keywords=("demonstration",), assets=ASSETS))
+"""
+
+
+@pytest.fixture
+def demo(make_plugin, asset_server, make_blob, hub_home, monkeypatch):
+    """Plugin ``hub-demo`` whose module ``demo`` declares two assets served on 127.0.0.1."""
+    weights, sha_w = make_blob(70_000, seed=1)
+    vocab, sha_v = make_blob(5_000, seed=2)
+    source = DEMO_PLUGIN.format(
+        sha_w=sha_w,
+        size_w=len(weights),
+        url_w=asset_server.serve("weights.bin", weights),
+        sha_v=sha_v,
+        size_v=len(vocab),
+        url_v=asset_server.serve("vocab.txt", vocab),
+    )
+    make_plugin("hub-demo", source)
+    monkeypatch.setenv("HUBCORE_LOAD_PLUGINS", "hub-demo")
+    return {"weights.bin": weights, "vocab.txt": vocab}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(build_cli(), list(args), env={"COLUMNS": "200"})
+
+
+def test_hub_download_export_then_import_on_an_offline_machine(demo, asset_server, tmp_path, monkeypatch):
+    export = tmp_path / "export"
+
+    result = invoke("download", "demo", "--output", str(export))
+
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in export.iterdir() if p.suffix != ".json"} == demo
+    listed = json.loads(invoke("cache", "ls", "--json").output)
+    assert sorted(a["files"][0] for a in listed) == ["vocab.txt", "weights.bin"]
+    assert all(a["owners"] == ["module 'demo'"] for a in listed)
+
+    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "air-gapped"))
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    with pytest.raises(OfflineError, match="hubcore download demo --output DIR"):
+        module_asset("demo", "weights.bin")
+    offline = invoke("download", "demo")
+    assert offline.exit_code == 2 and "HUBCORE_OFFLINE" in offline.output
+
+    imported = invoke("cache", "import", str(export))
+
+    assert imported.exit_code == 0, imported.output
+    assert module_asset("demo", "weights.bin").read_bytes() == demo["weights.bin"]
+    assert module_asset("demo", "vocab.txt").read_bytes() == demo["vocab.txt"]
+    assert [len(asset_server.requests(name)) for name in demo] == [1, 1]
+
+
+def test_hub_import_refuses_a_file_that_does_not_match_its_manifest(demo, tmp_path, monkeypatch):
+    export = tmp_path / "export"
+    assert invoke("download", "demo", "--output", str(export)).exit_code == 0
+    (export / "weights.bin").write_bytes(b"tampered")
+    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "other"))
+
+    result = invoke("cache", "import", str(export))
+
+    assert result.exit_code == 2
+    assert "weights.bin" in result.output and "corrupt or was replaced" in result.output
+    assert not (tmp_path / "other" / "assets").exists() or not any(
+        (tmp_path / "other" / "assets").rglob("weights.bin")
+    )
+
+
+def test_hub_cache_verify_rm_and_clear(demo, hub_home):
+    assert invoke("download", "demo").exit_code == 0
+    cached = module_asset("demo", "weights.bin")
+    cached.write_bytes(b"bit rot")
+
+    verify = invoke("cache", "verify")
+
+    assert verify.exit_code == 2
+    assert "1 of 2 cached files are corrupt" in verify.output and "weights.bin" in verify.output
+    assert invoke("cache", "rm", "weights.bin").exit_code == 0
+    assert invoke("cache", "verify").output.strip() == "all 1 cached files match their sha256"
+    missing = invoke("cache", "rm", "nothing-like-this")
+    assert missing.exit_code == 2 and "nothing in the cache" in missing.output
+    assert invoke("download", "demo").exit_code == 0
+    assert invoke("cache", "rm", "demo").exit_code == 0
+    assert json.loads(invoke("cache", "ls", "--json").output) == []
+    assert invoke("download", "demo").exit_code == 0
+    (hub_home / "partial").mkdir(exist_ok=True)
+    (hub_home / "partial" / f"{'0' * 64}.part").write_bytes(b"half")
+
+    cleared = invoke("cache", "clear", "-y")
+
+    assert cleared.exit_code == 0 and "removed 2 cached assets" in cleared.output
+    assert json.loads(invoke("cache", "ls", "--json").output) == []
+    assert list((hub_home / "partial").iterdir()) == []
+
+
+def test_hub_module_asset_names_the_assets_a_module_has(demo):
+    with pytest.raises(
+        HubcoreError, match=r"declares no asset 'missing.bin' \(its assets: 'weights.bin', 'vocab.txt'\)"
+    ):
+        module_asset("demo", "missing.bin")
+
+
+def test_hub_search_ranks_matches_and_marks_installed(demo, hub_home):
+    ranked = json.loads(invoke("search", "ernie", "--json").output)
+    assert ranked[0]["name"] == "ernie"
+    assert all("ernie" in r["name"] for r in ranked)
+
+    detection = json.loads(invoke("search", "detection", "--json").output)
+    assert {r["name"] for r in detection} == {"yolov3", "yolov3_tiny"}
+
+    mine = json.loads(invoke("search", "demonstration", "--json").output)
+    assert [(r["name"], r["installed"], r["installed_version"]) for r in mine] == [("demo", True, "1.0.0")]
+
+    table = invoke("search", "demo")
+    assert table.exit_code == 0 and "yes (1.0.0)" in table.output
+
+    near_miss = json.loads(invoke("search", "yolo3", "--json").output)
+    assert near_miss[0]["name"] == "yolov3"
+    assert json.loads(invoke("search", "ernie", "detection", "--json").output) == []
+
+
+def test_hub_install_unknown_name_is_one_line_with_close_matches(hub_home):
+    result = invoke("install", "lak")
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Error: no module 'lak' in the bundled index; did you mean 'lac'?"
+    ]
+
+
+def test_hub_install_rejected_index_entry_never_runs_pip(hub_home, tmp_path, monkeypatch):
+    index = tmp_path / "index.json"
+    evil = {"name": "evil", "requirement": "evil --index-url https://example.invalid/simple"}
+    index.write_text(json.dumps({"format": 1, "modules": [evil]}), encoding="utf-8")
+    monkeypatch.setenv("HUBCORE_INDEX_URL", str(index))
+
+    result = invoke("install", "evil")
+
+    assert result.exit_code == 2
+    assert "index entry 'evil' was rejected" in result.output and "pip option" in result.output
+    assert "$ " not in result.output
+
+
+def test_hub_install_of_a_missing_local_file_fails_before_pip(hub_home, tmp_path):
+    result = invoke("install", str(tmp_path / "nothing-1.0-py3-none-any.whl"))
+
+    assert result.exit_code == 2 and "no such file or folder" in result.output
+    assert "$ " not in result.output
+
+
+def test_hub_uninstall_unknown_or_builtin_names_fail_clearly(hub_home):
+    unknown = invoke("uninstall", "lak", "-y")
+    assert unknown.exit_code == 2
+    assert "no installed module or plugin 'lak'" in unknown.output
+    core = invoke("uninstall", "hubcore", "-y")
+    assert core.exit_code == 2 and "part of hubcore itself" in core.output
+    assert "$ " not in unknown.output + core.output
+
+
+def test_hub_download_without_output_keeps_files_in_the_cache_only(demo, hub_home, tmp_path):
+    result = invoke("download", "demo")
+
+    assert result.exit_code == 0, result.output
+    assert Path(module_asset("demo", "vocab.txt")).is_relative_to(hub_home)
