@@ -10,7 +10,8 @@ File formats (UTF-8; blank lines are skipped):
 
 - text classification: ``text_a[<TAB>text_b]<TAB>label``; an optional header row
   names the columns (``text_a``, ``text_b``, ``label``, in any order), which is how
-  a label-first file such as ChnSentiCorp's is read.
+  a label-first file such as ChnSentiCorp's is read; a ``guid``, ``qid`` or ``id``
+  column, if named, gives the examples their ids.
 - sequence labelling: ``c1\\002c2\\002...<TAB>t1\\002t2\\002...``: one tag per
   character, ``O`` for characters outside every entity; test files may omit tags.
 - multi-label: ``text_a[<TAB>text_b]<TAB>l1,l2``: the labels that apply, comma
@@ -32,7 +33,7 @@ from hubcore._errors import HubcoreError
 
 PHASES = ("train", "dev", "test")
 SEQ_SEP = "\002"  # separates characters and tags in sequence-labelling files
-_TEXT_COLUMNS = ("text_a", "text_b", "label")
+_TEXT_COLUMNS = ("text_a", "text_b", "label", "guid", "qid", "id")  # an id column names the example
 
 
 class DatasetFormatError(HubcoreError, ValueError):
@@ -202,10 +203,9 @@ class TextClassificationDataset(BaseDataset):
                 label = label.strip()
                 if not label and not self.allow_empty_label:
                     raise DatasetFormatError(f"{path}, line {line_no}: label is empty")
-            yield (
-                line_no,
-                self._example(f"{phase}-{line_no}", text_a, row.get("text_b"), label, path, line_no),
-            )
+            guid = next((row[key].strip() for key in ("guid", "qid", "id") if row.get(key, "").strip()), "")
+            guid = guid or f"{phase}-{line_no}"
+            yield line_no, self._example(guid, text_a, row.get("text_b"), label, path, line_no)
 
     def _example(
         self, guid: str, text_a: str, text_b: str | None, label: str | None, path: Path, line_no: int

@@ -44,6 +44,8 @@ def test_classification_reads_pairs_and_a_label_first_header(tmp_path: Path) -> 
     headed = write(tmp_path / "headed.tsv", "label\ttext_a\n1\t好评\n0\t差评\n")
     examples = TextClassificationDataset(headed).get_train_examples()
     assert [(e.text_a, e.label) for e in examples] == [("好评", "1"), ("差评", "0")]
+    with_ids = write(tmp_path / "ids.tsv", "qid\tlabel\ttext_a\nq7\t1\t好评\n")
+    assert TextClassificationDataset(with_ids).get_train_examples() == [InputExample("q7", "好评", None, "1")]
 
 
 def test_unlabelled_files_read_for_prediction(tmp_path: Path) -> None:
