@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,16 @@ def test_hub_download_without_output_keeps_files_in_the_cache_only(demo, hub_hom
 
     assert result.exit_code == 0, result.output
     assert Path(module_asset("demo", "vocab.txt")).is_relative_to(hub_home)
+
+
+def test_hub_commands_do_not_import_the_network_stack_until_used():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from hubcore.cli import build_cli\n"
+        "for args in (['--help'], ['search', '--help'], ['cache', 'ls', '--help'], ['install', '--help']):\n"
+        "    assert CliRunner().invoke(build_cli(), args).exit_code == 0, args\n"
+        "print(sorted(m for m in ('httpx', 'rich', 'filelock', 'platformdirs') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
