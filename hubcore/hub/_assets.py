@@ -16,7 +16,7 @@ from typing import Any
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
 from hubcore.hub import _store
-from hubcore.hub._config import cache_dir, is_offline, timeouts
+from hubcore.hub._config import Timeouts, cache_dir, is_offline, timeouts
 from hubcore.hub._download import TransferError, download
 from hubcore.hub._errors import DownloadError, OfflineError
 
@@ -156,28 +156,46 @@ def _fetch(asset: Asset, *, owner: str, source: str | None) -> Path:
 def _download_verified(asset: Asset, owner: str) -> Path:
     part = _store.partial_path(asset.sha256)
     limits = timeouts()
-    failures = []
+    failures: list[str] = []
     for url in asset.urls:
-        try:
-            digest = download(url, part, asset.size, limits, label=asset.name)
-        except TransferError as exc:
-            if not exc.keep:
-                part.unlink(missing_ok=True)
-            failures.append(f"{url}: {exc}")
-            continue
-        actual = digest.hexdigest()
-        if actual != asset.sha256:
-            part.unlink(missing_ok=True)
-            failures.append(f"{url}: sha256 mismatch (expected {asset.sha256}, got {actual}); discarded")
-            continue
-        return _store.add_verified(
-            part, asset.sha256, asset.name, owners=[owner], urls=[url], license=asset.license, size=asset.size
-        )
+        # A resumed transfer that goes wrong may be the old partial file's fault (another
+        # server, a changed file), so it is retried once from the first byte.
+        for _attempt in range(2):
+            resumed = part.exists()
+            error = _attempt_once(asset, url, part, limits)
+            if error is None:
+                return _store.add_verified(
+                    part,
+                    asset.sha256,
+                    asset.name,
+                    owners=[owner],
+                    urls=[url],
+                    license=asset.license,
+                    size=asset.size,
+                )
+            if not (resumed and not part.exists()):
+                break
+        failures.append(f"{url}: {error}")
     kept = ""
     with contextlib.suppress(OSError):
         if part.exists():
             kept = f"; {part.stat().st_size} bytes kept in {part} to resume next time"
     raise DownloadError(f"cannot download asset {asset.name!r} (for {owner}): " + "; ".join(failures) + kept)
+
+
+def _attempt_once(asset: Asset, url: str, part: Path, limits: Timeouts) -> str | None:
+    """Transfer once; None on a verified file, else why not (a bad partial file is removed)."""
+    try:
+        digest = download(url, part, asset.size, limits, label=asset.name)
+    except TransferError as exc:
+        if not exc.keep:
+            part.unlink(missing_ok=True)
+        return str(exc)
+    actual = digest.hexdigest()
+    if actual != asset.sha256:
+        part.unlink(missing_ok=True)
+        return f"sha256 mismatch (expected {asset.sha256}, got {actual}); discarded"
+    return None
 
 
 def _offline_message(asset: Asset, owner: str, source: str | None) -> str:

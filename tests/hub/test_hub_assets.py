@@ -182,3 +182,35 @@ def test_hub_offline_uses_what_is_cached(hub_home, asset_server, make_blob, monk
 
     assert fetch_asset(asset, owner="test") == online
     assert len(asset_server.requests("o.bin")) == 1
+
+
+def test_hub_stale_partial_file_is_discarded_and_the_download_restarted(hub_home, asset_server, make_blob):
+    data, sha = make_blob(80_000)
+    url = asset_server.serve("p.bin", data)
+    stale = hub_home / "partial" / f"{sha}.part"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x" * 1000)  # left by some other, wrong transfer
+
+    path = fetch_asset(Asset("p.bin", sha, len(data), (url,)), owner="test")
+
+    assert path.read_bytes() == data
+    assert [(r.range, r.status) for r in asset_server.requests("p.bin")] == [
+        ("bytes=1000-", 206),
+        (None, 200),
+    ]
+    assert _partials(hub_home) == []
+
+
+def test_hub_server_ignoring_range_restarts_from_the_first_byte(hub_home, asset_server, make_blob):
+    data, sha = make_blob(80_000)
+    url = asset_server.serve("n.bin", data, mode="norange")
+    partial = hub_home / "partial" / f"{sha}.part"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(data[:30_000])
+
+    path = fetch_asset(Asset("n.bin", sha, len(data), (url,)), owner="test")
+
+    assert path.read_bytes() == data
+    assert [(r.range, r.status, r.sent) for r in asset_server.requests("n.bin")] == [
+        ("bytes=30000-", 200, len(data))
+    ]
