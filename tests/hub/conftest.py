@@ -308,17 +308,49 @@ class PluginVenv:
         return subprocess.run([str(self.python), "-c", probe], check=False).returncode == 0
 
 
+def _link_distributions(roots: tuple[str, ...], target: Path) -> None:
+    """Symlink ``roots`` and their dependencies (not extras) from this environment into ``target``.
+
+    Only these become visible to the throwaway venv: other plugins installed beside the
+    tests (hub-example among them) must not be, or pip would find them already there.
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    target.mkdir(parents=True)
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+        base = Path(str(dist.locate_file("")))
+        tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+        for top in sorted(tops):
+            if (base / top).exists() and not (target / top).exists():
+                (target / top).symlink_to(base / top)
+
+
 @pytest.fixture(scope="session")
 def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> PluginVenv:
-    """A fresh venv whose site-packages start empty, layered over this interpreter's packages.
+    """A fresh venv that sees hubcore, its dependencies and pip from this environment, nothing else.
 
-    Creating it without pip and adding the current site-packages through a ``.pth`` line
-    takes a fraction of a second and needs no network, while pip still installs into,
-    and uninstalls from, the new environment only.
+    Created without pip, with those distributions linked in through a ``.pth`` line, it is
+    ready in a fraction of a second without network, while pip still installs into, and
+    uninstalls from, the new environment only.
     """
     import importlib.util
-    import site
-    import sysconfig
 
     root = tmp_path_factory.mktemp("plugin-venv")
     venv = root / "venv"
@@ -330,9 +362,10 @@ def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> PluginVenv:
         text=True,
         check=True,
     ).stdout.strip()
-    outer = [p for p in [*site.getsitepackages(), sysconfig.get_paths()["purelib"]] if Path(p).is_dir()]
-    lines = "".join(f"import site; site.addsitedir({p!r})\n" for p in dict.fromkeys(outer))
-    (Path(purelib) / "_outer_site.pth").write_text(lines, encoding="utf-8")
+    _link_distributions(("hubcore", "pip"), root / "core-site")
+    (Path(purelib) / "_core_site.pth").write_text(
+        f"import site; site.addsitedir({str(root / 'core-site')!r})\n", encoding="utf-8"
+    )
     if importlib.util.find_spec("pip") is None:  # e.g. a uv-made test environment
         subprocess.run([str(python), "-m", "ensurepip", "--default-pip"], check=True, capture_output=True)
 
