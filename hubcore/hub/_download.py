@@ -103,7 +103,7 @@ def _restart(part: Path) -> int:
 
 
 def _resumes_at(response: Any, start: int) -> bool:
-    value = response.headers.get("Content-Range", "")
+    value = str(response.headers.get("Content-Range", ""))
     return value.replace(" ", "").lower().startswith(f"bytes{start}-")
 
 

@@ -164,9 +164,8 @@ def parse_index(data: Any, source: str) -> ModuleIndex:
     index = ModuleIndex(source)
     taken: dict[str, str] = {}
     for position, raw in enumerate(data["modules"]):
-        label = (
-            raw.get("name") if isinstance(raw, dict) and isinstance(raw.get("name"), str) else f"#{position}"
-        )
+        name = raw.get("name") if isinstance(raw, dict) else None
+        label = name if isinstance(name, str) else f"#{position}"
         where = f"{source}, entry {label!r}"
         try:
             entry = _parse_entry(raw, where)
