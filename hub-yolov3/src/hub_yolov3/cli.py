@@ -1,0 +1,79 @@
+"""``hubcore run yolov3``: options only; torch and the model are imported when the command runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def _detector_for(
+    ctx: click.Context, directory: str | None, weights: str | None, input_size: int | None
+) -> object:
+    from hub_yolov3.module import YOLOv3Detector, YOLOv3TinyDetector
+
+    name = ctx.info_name or "yolov3"
+    factory = YOLOv3TinyDetector if name.replace("-", "_").startswith("yolov3_tiny") else YOLOv3Detector
+    return factory(directory=directory, weights=weights, input_size=input_size)
+
+
+@click.command(name="yolov3")
+@click.option(
+    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    help="An image file; repeat the option for several images.",
+)  # fmt: skip
+@click.option("--score_thresh", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True)
+@click.option("--output_dir", default="detection_result", show_default=True, help="Where pictures go.")
+@click.option("--visualization/--no-visualization", default=False, show_default=True, help="Save pictures.")
+@click.option(
+    "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--directory", type=click.Path(file_okay=False), help="A checkpoint folder of our own training."
+)
+@click.option("--weights", type=click.Path(dir_okay=False), help="A Darknet .weights or .safetensors file.")
+@click.option("--input_size", type=click.IntRange(64, 1024), help="Network input side (320, 416, 608...).")
+@click.option("--batch_size", type=click.IntRange(1, 256), default=1, show_default=True)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    input_paths: tuple[str, ...],
+    score_thresh: float,
+    output_dir: str,
+    visualization: bool,
+    output_format: str,
+    directory: str | None,
+    weights: str | None,
+    input_size: int | None,
+    batch_size: int,
+) -> None:
+    """Detect objects in images; exits 1 after printing the others if any image could not be used."""
+    if input_size is not None and input_size % 32:
+        raise click.BadParameter(f"{input_size} is not a multiple of 32", param_hint="--input_size")
+    detector = _detector_for(ctx, directory, weights, input_size)
+    results = detector.object_detection(  # type: ignore[attr-defined]
+        paths=list(input_paths),
+        batch_size=batch_size,
+        score_thresh=score_thresh,
+        visualization=visualization,
+        output_dir=output_dir,
+    )
+    good = [r for r in results if "error" not in r]
+    if output_format == "json":
+        click.echo(json.dumps(good, ensure_ascii=False, indent=2))
+    else:
+        for result in good:
+            click.echo(f"{result['path']}: {len(result['data'])} object(s)")
+            for det in result["data"]:
+                click.echo(
+                    f"  {det['label']}\t{det['confidence']:.3f}\t"
+                    f"({det['left']:.1f}, {det['top']:.1f}, {det['right']:.1f}, {det['bottom']:.1f})"
+                )
+            if result["save_path"]:
+                click.echo(f"  saved {result['save_path']}")
+    failed = [r for r in results if "error" in r]
+    for result in failed:
+        click.echo(f"Error: {result['error']}", err=True)
+    if failed:
+        sys.exit(1)
