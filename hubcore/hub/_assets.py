@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from hubcore.hub._download import TransferError, download
 from hubcore.hub._errors import DownloadError, OfflineError
 
 MANIFEST_NAME = "hubcore-assets.json"
+_OWNER = re.compile(r"^(?:module|dataset|reader|task|strategy) '([^']+)'$")
 
 
 def fetch_asset(asset: Asset, *, owner: str) -> Path:
@@ -199,7 +201,8 @@ def _attempt_once(asset: Asset, url: str, part: Path, limits: Timeouts) -> str |
 
 
 def _offline_message(asset: Asset, owner: str, source: str | None) -> str:
-    what = source or "NAME"
+    named = _OWNER.match(owner)
+    what = source or (named.group(1) if named else "NAME")
     return (
         f"asset {asset.name!r} (for {owner}, sha256 {asset.sha256[:12]}…) is not in the cache "
         f"{cache_dir()} and HUBCORE_OFFLINE forbids downloading it; on a connected machine run "

@@ -170,7 +170,7 @@ def test_hub_offline_fails_at_once_without_network_and_says_how(
 
     message = str(caught.value)
     assert "'o.bin'" in message and "HUBCORE_OFFLINE" in message
-    assert "hubcore download" in message and "hubcore cache import" in message
+    assert "hubcore download demo --output DIR" in message and "hubcore cache import" in message
     assert asset_server.log == []
 
 
