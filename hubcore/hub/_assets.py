@@ -103,6 +103,8 @@ def import_into_cache(path: Path) -> list[Path]:
         files = sorted(p for p in path.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
         files = [p for p in files if not p.name.startswith(".")]
     else:
+        if path.name.startswith("."):
+            raise HubcoreError(f"cannot import {path}: hidden files (names starting with '.') are not assets")
         files = [path]
     if not files:
         raise HubcoreError(f"cannot import {path}: the folder holds no files")

@@ -201,3 +201,17 @@ def test_hub_commands_do_not_import_the_network_stack_until_used():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_hub_a_file_imported_under_another_name_serves_the_asset_offline(demo, tmp_path, monkeypatch):
+    renamed = tmp_path / "downloaded-by-hand.bin"
+    renamed.write_bytes(demo["weights.bin"])
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+
+    assert invoke("cache", "import", str(renamed)).exit_code == 0
+
+    path = module_asset("demo", "weights.bin")
+    assert path.name == "weights.bin" and path.read_bytes() == demo["weights.bin"]
+    hidden = tmp_path / ".hubcore.json"
+    hidden.write_text("{}")
+    assert invoke("cache", "import", str(hidden)).exit_code == 2
