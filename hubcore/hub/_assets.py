@@ -30,6 +30,8 @@ def fetch_asset(asset: Asset, *, owner: str) -> Path:
 
     ``owner`` names who needs it (e.g. ``"module 'lac'"``) so that errors say so.
     Raises DownloadError naming the asset, each URL and its failure, or OfflineError.
+    A cached file was hashed when it entered the cache; only its size is checked here,
+    and ``hubcore cache verify`` re-hashes everything.
     """
     return _fetch(asset, owner=owner, source=None)
 
@@ -59,7 +61,16 @@ def owner_assets(name: str) -> tuple[str, tuple[Asset, ...]]:
         for kind, table in registry.components.items():
             if name in table:
                 return f"{kind} {name!r}", table[name].assets
-        raise exc from None
+        from hubcore.hub._index import load_index
+
+        try:
+            entry = load_index().find(name)
+        except HubcoreError:
+            raise exc from None
+        raise UnknownNameError(
+            f"module {entry.name!r} is not installed; run `hubcore install {entry.name}` first "
+            f"(it comes with {entry.distribution})"
+        ) from None
 
 
 def download_assets(name: str, output: Path | None = None) -> list[Path]:

@@ -215,3 +215,12 @@ def test_hub_a_file_imported_under_another_name_serves_the_asset_offline(demo, t
     hidden = tmp_path / ".hubcore.json"
     hidden.write_text("{}")
     assert invoke("cache", "import", str(hidden)).exit_code == 2
+
+
+def test_hub_download_of_an_indexed_but_missing_module_says_to_install_it(hub_home, monkeypatch):
+    monkeypatch.setenv("HUBCORE_LOAD_PLUGINS", "")
+
+    result = invoke("download", "yolov3")
+
+    assert result.exit_code == 2
+    assert "module 'yolov3' is not installed; run `hubcore install yolov3` first" in result.output
