@@ -1,15 +1,11 @@
-/* The recurrent parts of LAC's networks in plain C: BiGRU/BiLSTM steps and Viterbi.
+/* LAC's networks in plain C, called through ctypes: lac_tagger_run (embedding, BiGRU
+ * layers, emission, Viterbi) and lac_ranker_run (BiLSTM word rank).
  *
- * Everything that is a matrix product over all positions at once stays in NumPy (BLAS);
- * only the step-by-step recurrences, which NumPy can only run one small call per step,
- * live here.  Functions take raw float pointers and are called through ctypes.  A batch
- * is padded to T positions; row b holds lengths[b] real positions, and a reverse pass
- * starts at its own last real position.  Each row is computed on its own in a fixed
- * order, so a sentence gives the same numbers alone or in a batch.
- *
- * lac_tagger_run and lac_ranker_run run a whole network in one call on a packed batch
- * (the sentences' tokens back to back, as Paddle's LoD tensors), so that no BLAS thread
- * pool and no per-layer Python call sits on the path of a single short sentence.
+ * A whole network runs in one call on a packed batch (the sentences' tokens back to back,
+ * as Paddle's LoD tensors), so that neither a BLAS thread pool nor one Python call per
+ * layer or step sits on the path of a single short sentence.  Every output element is a
+ * sum over k in one fixed order, whatever the batch, so a sentence gets the same numbers
+ * alone or in a batch of 32.
  */
 #include <Python.h>
 #include <math.h>
@@ -21,121 +17,104 @@
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_ckernel", NULL, -1, NULL};
 PyMODINIT_FUNC PyInit__ckernel(void) { return PyModule_Create(&kernels_module); }
 
-/* exp(x) to about one ulp, written so that the compiler vectorises whole loops of it. */
-static inline float exp_approx(float x) {
-    union { int32_t i; float f; } scale;
-    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
-    float r = x - n * 0.693359375f;
+/* 16 floats as one vector register (AVX-512) or two/four narrower ones; the compiler
+ * lowers these to whatever the target has.  Loads and stores go through memcpy, which
+ * compiles to unaligned vector moves. */
+typedef float v16 __attribute__((vector_size(64)));
+
+static inline v16 load16(const float *p) {
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+static inline v16 splat(float a) { return (v16){0} + a; }
+
+static inline v16 clamp16(v16 x, float lo, float hi) {
+    v16i low = x < splat(lo), high = x > splat(hi);
+    v16i bits = (v16i)x;
+    bits = (low & (v16i)splat(lo)) | (~low & bits);
+    bits = (high & (v16i)splat(hi)) | (~high & bits);
+    return (v16)bits;
+}
+
+/* exp(x) to about one ulp (Cephes' reduction and polynomial), sixteen lanes at a time;
+ * the input is clamped so that the result stays a normal float. */
+static inline v16 exp16(v16 x) {
+    x = clamp16(x, -87.0f, 88.0f);
+    const v16 magic = splat(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
+    v16 n = (x * 1.44269504088896341f + magic) - magic;
+    v16 r = x - n * 0.693359375f;
     r = r + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
+    v16 p = splat(1.9875691500e-4f);
     p = p * r + 1.3981999507e-3f;
     p = p * r + 8.3334519073e-3f;
     p = p * r + 4.1665795894e-2f;
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    scale.i = ((int32_t)n + 127) << 23;
-    return p * scale.f;
+    v16i scale = (__builtin_convertvector(n, v16i) + 127) << 23;
+    return p * (v16)scale;
+}
+
+static float exp1(float x) {
+    v16 v = splat(x);
+    return exp16(v)[0];
 }
 
 static void sigmoid_inplace(float *restrict v, int n) {
-    for (int j = 0; j < n; j++) v[j] = 1.0f / (1.0f + exp_approx(-v[j]));
+    int j = 0;
+    for (; j + 16 <= n; j += 16) store16(v + j, 1.0f / (1.0f + exp16(-load16(v + j))));
+    for (; j < n; j++) v[j] = 1.0f / (1.0f + exp1(-v[j]));
 }
 
+/* tanh(x) = 2 sigmoid(2x) - 1, the form Paddle's kernels use. */
 static void tanh_inplace(float *restrict v, int n) {
-    for (int j = 0; j < n; j++) v[j] = 2.0f / (1.0f + exp_approx(-2.0f * v[j])) - 1.0f;
+    int j = 0;
+    for (; j + 16 <= n; j += 16) store16(v + j, 2.0f / (1.0f + exp16(-2.0f * load16(v + j))) - 1.0f);
+    for (; j < n; j++) v[j] = 2.0f / (1.0f + exp1(-2.0f * v[j])) - 1.0f;
 }
 
-/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix, four rows at a time. */
+/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 64 columns at a time
+ * stay in registers while all k rows stream past. */
 static void vec_mat(const float *restrict x, const float *restrict w, float *restrict acc, int k, int n) {
-    memset(acc, 0, sizeof(float) * (size_t)n);
-    int i = 0;
-    for (; i + 4 <= k; i += 4) {
-        const float a0 = x[i], a1 = x[i + 1], a2 = x[i + 2], a3 = x[i + 3];
-        const float *w0 = w + (size_t)i * n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
-        for (int j = 0; j < n; j++) acc[j] += a0 * w0[j] + a1 * w1[j] + a2 * w2[j] + a3 * w3[j];
-    }
-    for (; i < k; i++) {
-        const float a0 = x[i];
-        const float *w0 = w + (size_t)i * n;
-        for (int j = 0; j < n; j++) acc[j] += a0 * w0[j];
-    }
-}
-
-/* GRU with the update gate u, reset gate r and candidate c laid out [u | r | c] in proj:
- * u, r = sigmoid(x + h Wg);  c = tanh(x_c + (r * h) Wc);  h = h - u h + u c.
- * work needs 6 * hidden floats. */
-void lac_gru(const float *proj, const int32_t *lengths, int batch, int steps, int hidden,
-             const float *gate_w, const float *cand_w, int reverse, float *out, float *work) {
-    const int h3 = 3 * hidden;
-    float *h = work, *gates = work + hidden, *rh = work + 3 * hidden, *cand = work + 4 * hidden;
-    for (int b = 0; b < batch; b++) {
-        const int len = lengths[b];
-        memset(h, 0, sizeof(float) * (size_t)hidden);
-        for (int t = 0; t < len; t++) {
-            const int pos = reverse ? len - 1 - t : t;
-            const float *x = proj + ((size_t)b * steps + pos) * h3;
-            vec_mat(h, gate_w, gates, hidden, 2 * hidden);
-            for (int j = 0; j < 2 * hidden; j++) gates[j] += x[j];
-            sigmoid_inplace(gates, 2 * hidden);
-            for (int j = 0; j < hidden; j++) rh[j] = gates[hidden + j] * h[j];
-            vec_mat(rh, cand_w, cand, hidden, hidden);
-            for (int j = 0; j < hidden; j++) cand[j] += x[2 * hidden + j];
-            tanh_inplace(cand, hidden);
-            float *o = out + ((size_t)b * steps + pos) * hidden;
-            for (int j = 0; j < hidden; j++) {
-                const float u = gates[j];
-                h[j] = h[j] - u * h[j] + u * cand[j];
-                o[j] = h[j];
-            }
+    int j = 0;
+    for (; j + 64 <= n; j += 64) {
+        v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+        const float *wj = w + j;
+        for (int i = 0; i < k; i++) {
+            const float a = x[i];
+            const float *wi = wj + (size_t)i * n;
+            c0 += a * load16(wi);
+            c1 += a * load16(wi + 16);
+            c2 += a * load16(wi + 32);
+            c3 += a * load16(wi + 48);
         }
+        store16(acc + j, c0);
+        store16(acc + j + 16, c1);
+        store16(acc + j + 32, c2);
+        store16(acc + j + 48, c3);
     }
-}
-
-/* LSTM with peepholes, gates laid out [candidate | input | forget | output] in proj:
- * i, f see the previous cell and o the new one through the diagonal peephole weights.
- * work needs 6 * hidden floats. */
-void lac_lstm(const float *proj, const int32_t *lengths, int batch, int steps, int hidden,
-              const float *rec_w, const float *peephole, int reverse, float *out, float *work) {
-    const int h4 = 4 * hidden;
-    float *h = work, *c = work + hidden, *g = work + 2 * hidden;
-    const float *w_ic = peephole, *w_fc = peephole + hidden, *w_oc = peephole + 2 * hidden;
-    for (int b = 0; b < batch; b++) {
-        const int len = lengths[b];
-        memset(h, 0, sizeof(float) * (size_t)2 * hidden);
-        for (int t = 0; t < len; t++) {
-            const int pos = reverse ? len - 1 - t : t;
-            const float *x = proj + ((size_t)b * steps + pos) * h4;
-            vec_mat(h, rec_w, g, hidden, h4);
-            for (int j = 0; j < h4; j++) g[j] += x[j];
-            float *gc = g, *gi = g + hidden, *gf = g + 2 * hidden, *go = g + 3 * hidden;
-            tanh_inplace(gc, hidden);
-            for (int j = 0; j < hidden; j++) {
-                gi[j] += c[j] * w_ic[j];
-                gf[j] += c[j] * w_fc[j];
-            }
-            sigmoid_inplace(gi, 2 * hidden);
-            for (int j = 0; j < hidden; j++) {
-                c[j] = gc[j] * gi[j] + c[j] * gf[j];
-                go[j] += c[j] * w_oc[j];
-            }
-            sigmoid_inplace(go, hidden);
-            for (int j = 0; j < hidden; j++) gc[j] = c[j];
-            tanh_inplace(gc, hidden);
-            float *o = out + ((size_t)b * steps + pos) * hidden;
-            for (int j = 0; j < hidden; j++) {
-                h[j] = go[j] * gc[j];
-                o[j] = h[j];
-            }
-        }
+    for (; j + 16 <= n; j += 16) {
+        v16 c0 = {0};
+        for (int i = 0; i < k; i++) c0 += x[i] * load16(w + (size_t)i * n + j);
+        store16(acc + j, c0);
+    }
+    for (; j < n; j++) {
+        float c = 0.0f;
+        for (int i = 0; i < k; i++) c += x[i] * w[(size_t)i * n + j];
+        acc[j] = c;
     }
 }
 
 /* Linear-chain Viterbi: start + e_0, then max over the previous tag of alpha + trans[prev, tag],
  * plus end at the last position; the first best wins ties.  work needs (steps + 2) * tags
  * floats; backpointers need steps * tags ints. */
-void lac_viterbi(const float *emission, const int32_t *lengths, int batch, int steps, int tags,
+static void lac_viterbi(const float *emission, const int32_t *lengths, int batch, int steps, int tags,
                  const float *start, const float *end, const float *trans, int32_t *paths,
                  float *work, int32_t *backpointers) {
     float *alpha = work, *next = work + tags;
@@ -179,37 +158,54 @@ void lac_viterbi(const float *emission, const int32_t *lengths, int batch, int s
     }
 }
 
-/* out[r, :] = x[r, :] @ w + b1 + b2 for `rows` rows, four rows sharing each weight row. */
+/* out[r0:r0+R, j:j+32] of x @ w with the 2R accumulators in registers over all of k. */
+#define LINEAR_BLOCK(R)                                                                        \
+    static void linear_block_##R(const float *restrict x, int d, const float *restrict w,      \
+                                 int n, int j, float *restrict out) {                          \
+        v16 lo[R], hi[R];                                                                      \
+        for (int r = 0; r < R; r++) lo[r] = hi[r] = (v16){0};                                  \
+        for (int k = 0; k < d; k++) {                                                          \
+            const v16 w0 = load16(w + (size_t)k * n + j), w1 = load16(w + (size_t)k * n + j + 16); \
+            for (int r = 0; r < R; r++) {                                                      \
+                const float a = x[(size_t)r * d + k];                                          \
+                lo[r] += a * w0;                                                               \
+                hi[r] += a * w1;                                                               \
+            }                                                                                  \
+        }                                                                                      \
+        for (int r = 0; r < R; r++) {                                                          \
+            store16(out + (size_t)r * n + j, lo[r]);                                           \
+            store16(out + (size_t)r * n + j + 16, hi[r]);                                      \
+        }                                                                                      \
+    }
+LINEAR_BLOCK(8)
+LINEAR_BLOCK(4)
+LINEAR_BLOCK(1)
+
+/* out[r, :] = x[r, :] @ w + b1 + b2 for `rows` rows (biases added one after the other). */
 static void linear(const float *restrict x, int rows, int d, const float *restrict w, int n,
                    const float *b1, const float *b2, float *restrict out) {
-    int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-        float *o0 = out + (size_t)r * n, *o1 = o0 + n, *o2 = o1 + n, *o3 = o2 + n;
-        const float *x0 = x + (size_t)r * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
-        memset(o0, 0, sizeof(float) * (size_t)4 * n);
-        for (int k = 0; k < d; k++) {
-            const float a0 = x0[k], a1 = x1[k], a2 = x2[k], a3 = x3[k];
-            const float *wk = w + (size_t)k * n;
-            for (int j = 0; j < n; j++) {
-                const float wj = wk[j];
-                o0[j] += a0 * wj;
-                o1[j] += a1 * wj;
-                o2[j] += a2 * wj;
-                o3[j] += a3 * wj;
+    const int wide = n - n % 32;
+    if (rows == 1) {
+        vec_mat(x, w, out, d, n); /* the same sums in the same order, with wider column blocks */
+    } else for (int j = 0; j < wide; j += 32) {
+        int r = 0;
+        for (; r + 8 <= rows; r += 8) linear_block_8(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
+        for (; r + 4 <= rows; r += 4) linear_block_4(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
+        for (; r < rows; r++) linear_block_1(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
+    }
+    if (wide < n && rows > 1) {
+        for (int r = 0; r < rows; r++) {
+            float *o = out + (size_t)r * n;
+            const float *xr = x + (size_t)r * d;
+            for (int j = wide; j < n; j++) o[j] = 0.0f;
+            for (int k = 0; k < d; k++) {
+                const float a = xr[k];
+                const float *wk = w + (size_t)k * n;
+                for (int j = wide; j < n; j++) o[j] += a * wk[j];
             }
         }
     }
-    for (; r < rows; r++) {
-        float *o0 = out + (size_t)r * n;
-        const float *x0 = x + (size_t)r * d;
-        memset(o0, 0, sizeof(float) * (size_t)n);
-        for (int k = 0; k < d; k++) {
-            const float a0 = x0[k];
-            const float *wk = w + (size_t)k * n;
-            for (int j = 0; j < n; j++) o0[j] += a0 * wk[j];
-        }
-    }
-    for (r = 0; r < rows; r++) {
+    for (int r = 0; r < rows; r++) {
         float *o = out + (size_t)r * n;
         if (b1) for (int j = 0; j < n; j++) o[j] += b1[j];
         if (b2) for (int j = 0; j < n; j++) o[j] += b2[j];
@@ -240,28 +236,101 @@ static void gather(const float *table, int dim, const int64_t *ids, int count, f
         memcpy(out + (size_t)i * stride + offset, table + (size_t)ids[i] * dim, sizeof(float) * (size_t)dim);
 }
 
+static const int32_t *sort_lengths;
+
+static int longer_first(const void *a, const void *b) {
+    const int32_t la = sort_lengths[*(const int32_t *)a], lb = sort_lengths[*(const int32_t *)b];
+    return la != lb ? (lb > la ? 1 : -1) : (*(const int32_t *)a - *(const int32_t *)b);
+}
+
+/* One direction of a GRU or peephole LSTM over a packed batch.  The sentences run side by
+ * side, longest first, so that at every step the still-running ones form the first rows of
+ * the state matrix and share each weight row read (the products use `linear`, whose row
+ * results do not depend on how many rows it is given). */
+static int recurrent(const float *proj, const int32_t *lengths, int batch, int hidden,
+                     const lac_direction *p, int is_lstm, int reverse, float *half) {
+    const int width = (is_lstm ? 4 : 3) * hidden, gate_cols = is_lstm ? 4 * hidden : 2 * hidden;
+    int32_t *order = malloc(sizeof(int32_t) * (size_t)batch);
+    size_t *offset = malloc(sizeof(size_t) * (size_t)batch);
+    float *h = calloc((size_t)batch * hidden, sizeof(float));
+    float *c = calloc((size_t)batch * hidden, sizeof(float));
+    float *g = malloc(sizeof(float) * (size_t)batch * gate_cols);
+    float *rh = malloc(sizeof(float) * (size_t)batch * hidden);
+    float *cand = malloc(sizeof(float) * (size_t)batch * hidden);
+    int status = -1;
+    if (!order || !offset || !h || !c || !g || !rh || !cand) goto done;
+    size_t start = 0;
+    for (int b = 0; b < batch; b++) {
+        order[b] = b;
+        offset[b] = start;
+        start += (size_t)lengths[b];
+    }
+    sort_lengths = lengths;
+    qsort(order, (size_t)batch, sizeof(int32_t), longer_first);
+    int active = batch;
+    const float *w_ic = p->cand_w, *w_fc = p->cand_w + hidden, *w_oc = p->cand_w + 2 * hidden;
+    for (int t = 0;; t++) {
+        while (active > 0 && lengths[order[active - 1]] <= t) active--;
+        if (active == 0) break;
+        linear(h, active, hidden, p->rec_w, gate_cols, NULL, NULL, g);
+        for (int a = 0; a < active; a++) {
+            const int s = order[a], len = lengths[s], pos = reverse ? len - 1 - t : t;
+            const float *x = proj + (offset[s] + (size_t)pos) * width;
+            float *ga = g + (size_t)a * gate_cols, *ha = h + (size_t)a * hidden;
+            for (int j = 0; j < gate_cols; j++) ga[j] += x[j];
+            if (is_lstm) {
+                float *gc = ga, *gi = ga + hidden, *gf = ga + 2 * hidden, *go = ga + 3 * hidden;
+                float *ca = c + (size_t)a * hidden, *o = half + (offset[s] + (size_t)pos) * hidden;
+                tanh_inplace(gc, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    gi[j] += ca[j] * w_ic[j];
+                    gf[j] += ca[j] * w_fc[j];
+                }
+                sigmoid_inplace(gi, 2 * hidden);
+                for (int j = 0; j < hidden; j++) {
+                    ca[j] = gc[j] * gi[j] + ca[j] * gf[j];
+                    go[j] += ca[j] * w_oc[j];
+                }
+                sigmoid_inplace(go, hidden);
+                for (int j = 0; j < hidden; j++) gc[j] = ca[j];
+                tanh_inplace(gc, hidden);
+                for (int j = 0; j < hidden; j++) o[j] = ha[j] = go[j] * gc[j];
+            } else {
+                sigmoid_inplace(ga, 2 * hidden);
+                for (int j = 0; j < hidden; j++) rh[(size_t)a * hidden + j] = ga[hidden + j] * ha[j];
+            }
+        }
+        if (is_lstm) continue;
+        linear(rh, active, hidden, p->cand_w, hidden, NULL, NULL, cand);
+        for (int a = 0; a < active; a++) {
+            const int s = order[a], len = lengths[s], pos = reverse ? len - 1 - t : t;
+            const float *x = proj + (offset[s] + (size_t)pos) * width + 2 * hidden;
+            float *ca = cand + (size_t)a * hidden, *ha = h + (size_t)a * hidden, *ua = g + (size_t)a * gate_cols;
+            float *o = half + (offset[s] + (size_t)pos) * hidden;
+            for (int j = 0; j < hidden; j++) ca[j] += x[j];
+            tanh_inplace(ca, hidden);
+            for (int j = 0; j < hidden; j++) o[j] = ha[j] = ha[j] - ua[j] * ha[j] + ua[j] * ca[j];
+        }
+    }
+    status = 0;
+done:
+    free(order); free(offset); free(h); free(c); free(g); free(rh); free(cand);
+    return status;
+}
+
 /* One bidirectional layer on a packed batch: x (total x d) -> y (total x 2h). */
-static void bi_layer(const float *x, int total, int d, const int32_t *lengths, int batch, int hidden,
-                     const lac_direction *fwd, const lac_direction *bwd, int is_lstm,
-                     float *proj, float *half, float *y, float *work) {
+static int bi_layer(const float *x, int total, int d, const int32_t *lengths, int batch, int hidden,
+                    const lac_direction *fwd, const lac_direction *bwd, int is_lstm,
+                    float *proj, float *half, float *y) {
     const int gates = (is_lstm ? 4 : 3) * hidden;
     for (int dir = 0; dir < 2; dir++) {
         const lac_direction *p = dir ? bwd : fwd;
         linear(x, total, d, p->in_w, gates, p->in_b, p->bias, proj);
-        /* A packed batch is a padded batch of one row per sentence with steps = its length;
-         * run each sentence as its own row. */
-        size_t offset = 0;
-        for (int b = 0; b < batch; b++) {
-            const int32_t len = lengths[b];
-            if (is_lstm)
-                lac_lstm(proj + offset * gates, &len, 1, len, hidden, p->rec_w, p->cand_w, dir, half + offset * hidden, work);
-            else
-                lac_gru(proj + offset * gates, &len, 1, len, hidden, p->rec_w, p->cand_w, dir, half + offset * hidden, work);
-            offset += (size_t)len;
-        }
+        if (recurrent(proj, lengths, batch, hidden, p, is_lstm, dir, half)) return -1;
         for (int i = 0; i < total; i++)
             memcpy(y + (size_t)i * 2 * hidden + dir * hidden, half + (size_t)i * hidden, sizeof(float) * (size_t)hidden);
     }
+    return 0;
 }
 
 /* Tag paths of a packed batch; `features`, if not NULL, receives the top BiGRU layer (total x 2h).
@@ -287,7 +356,8 @@ int lac_tagger_run(const lac_tagger *m, const int64_t *ids, const int32_t *lengt
     gather(m->embedding, m->emb_dim, ids, total, x, m->emb_dim, 0);
     int d = m->emb_dim;
     for (int layer = 0; layer < m->layers; layer++) {
-        bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y, work);
+        if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y))
+            goto done;
         memcpy(x, y, sizeof(float) * (size_t)total * 2 * h);
         d = 2 * h;
     }
@@ -324,7 +394,7 @@ int lac_ranker_run(const lac_ranker *m, const int64_t *ids, const int64_t *tags,
     if (!x || !y || !proj || !half || !inner || !logits || !work) goto done;
     gather(m->char_embedding, m->char_dim, ids, total, x, d, 0);
     gather(m->tag_embedding, m->tag_dim, tags, total, x, d, m->char_dim);
-    bi_layer(x, total, d, lengths, batch, h, &m->dirs[0], &m->dirs[1], 1, proj, half, y, work);
+    if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[0], &m->dirs[1], 1, proj, half, y)) goto done;
     linear(y, total, 2 * h, m->hidden_w, m->inner, m->hidden_b, NULL, inner);
     for (size_t i = 0; i < (size_t)total * m->inner; i++) inner[i] = inner[i] > 0.0f ? inner[i] : 0.0f;
     linear(inner, total, m->inner, m->out_w, m->ranks, m->out_b, NULL, logits);

@@ -1,8 +1,8 @@
-"""The recurrences of the networks: a compiled C kernel, or the same maths in NumPy.
+"""The two engines: the compiled C kernel, or the same maths in NumPy.
 
-The C part (``_ckernel.c``) is built when hub-lac is installed.  If it is missing (no
-compiler) or ``HUB_LAC_KERNEL=numpy`` is set, the NumPy versions below run instead;
-they follow the same formulas, so both give the same words and tags.
+The C part (``_ckernel.c``, run through ctypes) is built when hub-lac is installed.  If
+it is missing (no compiler) or ``HUB_LAC_KERNEL=numpy`` is set, the NumPy recurrences
+below run instead; they follow the same formulas, so both give the same words and tags.
 """
 
 from __future__ import annotations
@@ -38,12 +38,6 @@ def _load() -> Any:
         lib = ctypes.CDLL(str(path))
     except OSError:
         return None
-    int_ = ctypes.c_int
-    lib.lac_gru.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, int_, _F32, _F32]
-    lib.lac_lstm.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, int_, _F32, _F32]
-    lib.lac_viterbi.argtypes = [_F32, _I32, int_, int_, int_, _F32, _F32, _F32, _I32, _F32, _I32]
-    for fn in (lib.lac_gru, lib.lac_lstm, lib.lac_viterbi):
-        fn.restype = None
     return lib
 
 
@@ -78,17 +72,11 @@ def _positions(lengths: np.ndarray, step: int, reverse: bool) -> tuple[np.ndarra
     return rows, cols
 
 
-def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.ndarray, reverse: bool,
-        use_c: bool | None = None) -> np.ndarray:
+def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.ndarray, reverse: bool) -> np.ndarray:
     """Hidden states (batch, steps, hidden) of one GRU direction over projected inputs."""
     batch, steps, _ = proj.shape
     hidden = cand_w.shape[0]
     out = np.zeros((batch, steps, hidden), dtype=np.float32)
-    if _LIB is not None and use_c is not False:
-        work = np.empty(6 * hidden, dtype=np.float32)
-        _LIB.lac_gru(_f(proj), _i(lengths), batch, steps, hidden, _f(gate_w), _f(cand_w),
-                     int(reverse), _f(out), _f(work))
-        return out
     h = np.zeros((batch, hidden), dtype=np.float32)
     for step in range(int(lengths.max(initial=0))):
         rows, cols = _positions(lengths, step, reverse)
@@ -103,17 +91,11 @@ def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.nd
     return out
 
 
-def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.ndarray, reverse: bool,
-         use_c: bool | None = None) -> np.ndarray:
+def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.ndarray, reverse: bool) -> np.ndarray:
     """Hidden states (batch, steps, hidden) of one peephole-LSTM direction over projected inputs."""
     batch, steps, _ = proj.shape
     hidden = rec_w.shape[0]
     out = np.zeros((batch, steps, hidden), dtype=np.float32)
-    if _LIB is not None and use_c is not False:
-        work = np.empty(6 * hidden, dtype=np.float32)
-        _LIB.lac_lstm(_f(proj), _i(lengths), batch, steps, hidden, _f(rec_w), _f(peephole),
-                      int(reverse), _f(out), _f(work))
-        return out
     h = np.zeros((batch, hidden), dtype=np.float32)
     c = np.zeros((batch, hidden), dtype=np.float32)
     for step in range(int(lengths.max(initial=0))):
@@ -132,16 +114,10 @@ def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.
 
 
 def viterbi(emission: np.ndarray, lengths: np.ndarray, start: np.ndarray, end: np.ndarray,
-            trans: np.ndarray, use_c: bool | None = None) -> np.ndarray:
+            trans: np.ndarray) -> np.ndarray:
     """Best tag paths (batch, steps) of a linear-chain CRF; padding positions hold 0."""
     batch, steps, tags = emission.shape
     paths = np.zeros((batch, steps), dtype=np.int32)
-    if _LIB is not None and use_c is not False:
-        work = np.empty(2 * tags, dtype=np.float32)
-        backpointers = np.empty(max(steps, 1) * tags, dtype=np.int32)
-        _LIB.lac_viterbi(_f(emission), _i(lengths), batch, steps, tags, _f(start), _f(end), _f(trans),
-                         _i(paths), _f(work), _i(backpointers))
-        return paths
     cols = np.arange(tags)
     for b in range(batch):
         length = int(lengths[b])

@@ -1,7 +1,7 @@
-"""LAC's networks on NumPy: a stacked BiGRU-CRF tagger and the BiLSTM word-rank model.
+"""LAC's networks: a stacked BiGRU-CRF tagger and the BiLSTM word-rank model.
 
-Matrix products over all positions go through BLAS; the recurrences and Viterbi run in
-``_kernels``.  Weights come from the shipped safetensors files, loaded without torch.
+Both run on the C kernel when it is built, else on NumPy (BLAS products, NumPy
+recurrences).  Weights come from the shipped safetensors files, loaded without torch.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ def load_weights(model: str) -> dict[str, np.ndarray]:
     """The float32 tensors of ``lac``, ``seg`` or ``rank``, as converted from Baidu's files."""
     from safetensors.numpy import load_file
 
-    return {name: np.ascontiguousarray(t, dtype=np.float32) for name, t in load_file(DATA / f"{model}.safetensors").items()}
+    tensors = load_file(DATA / f"{model}.safetensors")
+    return {name: np.ascontiguousarray(t, dtype=np.float32) for name, t in tensors.items()}
 
 
 def pad_ids(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -32,11 +33,15 @@ def pad_ids(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _project(x: np.ndarray, weight: np.ndarray, *biases: np.ndarray) -> np.ndarray:
-    # One 2-D product over every position: BLAS is fastest on a single tall matrix.
+    # One 2-D product over every position; biases are added one after the other, as in the graph.
     out = (x.reshape(-1, x.shape[-1]) @ weight).reshape(*x.shape[:-1], weight.shape[1])
-    for bias in biases:  # added one after the other, as the original graph does
+    for bias in biases:
         out += bias
     return out
+
+
+def _use_c(engine: object, use_c: bool | None) -> bool:
+    return engine is not None and use_c is not False
 
 
 class Tagger:
@@ -45,19 +50,29 @@ class Tagger:
     def __init__(self, weights: dict[str, np.ndarray]) -> None:
         self.w = weights
         self.layers = sum(1 for name in weights if name.endswith(".fwd.gate_w"))
-        self.hidden = weights["gru0.fwd.cand_w"].shape[0]
+        self.hidden = int(weights["gru0.fwd.cand_w"].shape[0])
         self._c = _kernels.CTagger(weights) if _kernels.BACKEND == "c" else None
 
     def tag(self, sequences: list[list[int]], use_c: bool | None = None) -> list[np.ndarray]:
-        """Tag-id paths, one per id sequence (no sequence may be empty)."""
-        if self._c is not None and use_c is not False:
-            return self._c.run(sequences)[0]
+        """Tag-id paths, one per non-empty id sequence; ``use_c=False`` forces NumPy."""
+        if _use_c(self._c, use_c):
+            return self._c.run(sequences)[0]  # type: ignore[union-attr]
         ids, lengths = pad_ids(sequences)
-        paths = self.decode(ids, lengths, use_c=False)
+        w = self.w
+        emission = self._emission(self.features(ids, lengths)[-1])
+        paths = _kernels.viterbi(emission, lengths, w["crf.start"], w["crf.end"], w["crf.trans"])
         return [paths[row, :n] for row, n in enumerate(lengths.tolist())]
 
-    def features(self, ids: np.ndarray, lengths: np.ndarray, use_c: bool | None = None) -> list[np.ndarray]:
-        """Outputs of the embedding and of every BiGRU layer, each (batch, steps, dim)."""
+    def top_features(self, sequences: list[list[int]], use_c: bool | None = None) -> list[np.ndarray]:
+        """The last BiGRU layer's output (length, 2 * hidden) per sequence."""
+        if _use_c(self._c, use_c):
+            return self._c.run(sequences, with_features=True)[1]  # type: ignore[union-attr]
+        ids, lengths = pad_ids(sequences)
+        top = self.features(ids, lengths)[-1]
+        return [top[row, :n] for row, n in enumerate(lengths.tolist())]
+
+    def features(self, ids: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+        """NumPy: outputs of the embedding and of every BiGRU layer, each (batch, steps, dim)."""
         w = self.w
         x = w["embedding"][ids]
         outputs = [x]
@@ -66,20 +81,13 @@ class Tagger:
             for direction in ("fwd", "bwd"):
                 p = f"gru{layer}.{direction}"
                 proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
-                halves.append(_kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"],
-                                           direction == "bwd", use_c))
+                halves.append(_kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"], direction == "bwd"))
             x = np.concatenate(halves, axis=2)
             outputs.append(x)
         return outputs
 
-    def emissions(self, ids: np.ndarray, lengths: np.ndarray, use_c: bool | None = None) -> np.ndarray:
-        top = self.features(ids, lengths, use_c)[-1]
+    def _emission(self, top: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(_project(top, self.w["emission.w"], self.w["emission.b"]))
-
-    def decode(self, ids: np.ndarray, lengths: np.ndarray, use_c: bool | None = None) -> np.ndarray:
-        w = self.w
-        return _kernels.viterbi(self.emissions(ids, lengths, use_c), lengths, w["crf.start"], w["crf.end"],
-                                w["crf.trans"], use_c)
 
 
 class Ranker:
@@ -91,27 +99,22 @@ class Ranker:
 
     def rank(self, sequences: list[list[int]], tags: list[list[int]], use_c: bool | None = None) -> list[np.ndarray]:
         """Rank per token, one array per id sequence, given the tagger's tag ids."""
-        if self._c is not None and use_c is not False:
-            return self._c.run(sequences, tags)
+        if _use_c(self._c, use_c):
+            return self._c.run(sequences, tags)  # type: ignore[union-attr]
         ids, lengths = pad_ids(sequences)
         tag_ids, _ = pad_ids(tags)
-        ranks = self.decode(ids, tag_ids, lengths, use_c=False)
-        return [ranks[row, :n] for row, n in enumerate(lengths.tolist())]
-
-    def decode(self, ids: np.ndarray, tags: np.ndarray, lengths: np.ndarray,
-               use_c: bool | None = None) -> np.ndarray:
         w = self.w
-        x = np.concatenate([w["char_embedding"][ids], w["tag_embedding"][tags]], axis=2)
+        x = np.concatenate([w["char_embedding"][ids], w["tag_embedding"][tag_ids]], axis=2)
         halves = []
         for direction in ("fwd", "bwd"):
             p = f"lstm.{direction}"
             proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
-            halves.append(_kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"],
-                                        direction == "bwd", use_c))
+            halves.append(_kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"], direction == "bwd"))
         hidden = np.maximum(_project(np.concatenate(halves, axis=2), w["hidden.w"], w["hidden.b"]), 0)
         logits = _project(hidden, w["out.w"], w["out.b"])
         shifted = np.exp(logits - logits.max(axis=2, keepdims=True))
-        return (shifted / shifted.sum(axis=2, keepdims=True)).argmax(axis=2)
+        ranks = (shifted / shifted.sum(axis=2, keepdims=True)).argmax(axis=2)
+        return [ranks[row, :n] for row, n in enumerate(lengths.tolist())]
 
 
 @lru_cache(maxsize=None)
