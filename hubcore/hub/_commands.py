@@ -6,11 +6,15 @@ Heavy imports (httpx, rich) happen inside the commands, so ``hubcore --help`` st
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hubcore._errors import HubcoreError
 from hubcore.cli._console import print_json, print_table
+
+if TYPE_CHECKING:
+    from hubcore.hub._index import ModuleIndex
 
 
 @click.command()
@@ -176,10 +180,10 @@ def cache_clear(yes: bool) -> None:
 COMMANDS = (search, install, uninstall, download, cache)
 
 
-def _warn_about(index: object) -> None:
-    for note in getattr(index, "notes", []):
+def _warn_about(index: ModuleIndex) -> None:
+    for note in index.notes:
         click.echo(f"warning: {note}", err=True)
-    for message in getattr(index, "rejected", {}).values():
+    for message in index.rejected.values():
         click.echo(f"warning: {message}", err=True)
 
 
