@@ -122,7 +122,7 @@ def test_hub_cut_download_is_resumed_by_a_second_process(hub_home, asset_server,
 
 def test_hub_four_processes_transfer_once(hub_home, asset_server, make_blob, fetch_in_process):
     data, sha = make_blob(1_000_000)
-    url = asset_server.serve("shared.bin", data, chunk_delay=0.02)  # ~0.3 s, so the processes overlap
+    url = asset_server.serve("shared.bin", data, chunk_delay=0.05)  # ~0.8 s, so the processes overlap
     spec = {"name": "shared.bin", "sha256": sha, "size": len(data), "urls": [url]}
 
     procs = [fetch_in_process(spec) for _ in range(4)]
