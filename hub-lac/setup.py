@@ -18,12 +18,14 @@ class OptionalBuildExt(build_ext):
             try:
                 super().build_extension(ext)
                 return
-            except Exception as exc:  # noqa: BLE001 - any compiler failure means "try the next"
+            except Exception as exc:
                 last = exc
         sys.stderr.write(f"hub-lac: C kernel not built ({last}); the NumPy engine will be used\n")
 
 
 setup(
-    ext_modules=[Extension("hub_lac._ckernel", sources=["src/hub_lac/_ckernel.c"], extra_compile_args=["-std=c99"])],
+    ext_modules=[
+        Extension("hub_lac._ckernel", sources=["src/hub_lac/_ckernel.c"], extra_compile_args=["-std=c99"])
+    ],
     cmdclass={"build_ext": OptionalBuildExt},
 )

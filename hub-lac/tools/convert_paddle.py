@@ -22,7 +22,7 @@ import numpy as np
 from safetensors.numpy import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paddle_format import Op, parse_program, read_lod_tensor  # noqa: E402
+from paddle_format import Op, parse_program, read_lod_tensor
 
 HERE = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = HERE.parent.parent / "shared" / "lac-2.1.2"
@@ -44,7 +44,11 @@ def _convert_tagger(model_dir: Path) -> tuple[dict[str, np.ndarray], dict[str, o
     hidden = tensors["embedding"].shape[1]
     for index, (gru, mul, add) in enumerate(zip(grus, muls, adds, strict=False)):
         attrs = gru.attrs
-        if (attrs["activation"], attrs["gate_activation"], attrs["origin_mode"]) != ("tanh", "sigmoid", False):
+        if (attrs["activation"], attrs["gate_activation"], attrs["origin_mode"]) != (
+            "tanh",
+            "sigmoid",
+            False,
+        ):
             raise ValueError(f"{model_dir}: gru {index} has unsupported attributes {attrs}")
         if bool(attrs["is_reverse"]) != bool(index % 2):
             raise ValueError(f"{model_dir}: gru {index} is not in forward/backward order")
@@ -62,9 +66,18 @@ def _convert_tagger(model_dir: Path) -> tuple[dict[str, np.ndarray], dict[str, o
     tensors["emission.w"] = params[muls[-1].inputs["Y"][0]]
     tensors["emission.b"] = params[adds[len(muls) - 1].inputs["Y"][0]]
     crf = params[_ops(program, "crf_decoding")[0].inputs["Transition"][0]]
-    tensors["crf.start"], tensors["crf.end"], tensors["crf.trans"] = crf[0].copy(), crf[1].copy(), crf[2:].copy()
-    config = {"kind": "bigru_crf", "layers": len(grus) // 2, "hidden": hidden,
-              "emb_dim": int(tensors["embedding"].shape[1]), "num_tags": int(crf.shape[1])}
+    tensors["crf.start"], tensors["crf.end"], tensors["crf.trans"] = (
+        crf[0].copy(),
+        crf[1].copy(),
+        crf[2:].copy(),
+    )
+    config = {
+        "kind": "bigru_crf",
+        "layers": len(grus) // 2,
+        "hidden": hidden,
+        "emb_dim": int(tensors["embedding"].shape[1]),
+        "num_tags": int(crf.shape[1]),
+    }
     return tensors, config
 
 
@@ -86,8 +99,13 @@ def _convert_ranker(model_dir: Path) -> tuple[dict[str, np.ndarray], dict[str, o
     for index, (lstm, mul, add) in enumerate(zip(lstms, muls, adds, strict=False)):
         attrs = lstm.attrs
         expected = (True, "sigmoid", "tanh", "tanh", bool(index))
-        got = (attrs["use_peepholes"], attrs["gate_activation"], attrs["cell_activation"],
-               attrs["candidate_activation"], bool(attrs["is_reverse"]))
+        got = (
+            attrs["use_peepholes"],
+            attrs["gate_activation"],
+            attrs["cell_activation"],
+            attrs["candidate_activation"],
+            bool(attrs["is_reverse"]),
+        )
         if got != expected:
             raise ValueError(f"{model_dir}: lstm {index} has unsupported attributes {attrs}")
         prefix = f"lstm.{'bwd' if index else 'fwd'}"
@@ -114,15 +132,26 @@ def convert(source: Path, target: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".data-", dir=target.parent))
     try:
         configs: dict[str, object] = {}
-        for name, converter in (("lac", _convert_tagger), ("seg", _convert_tagger), ("rank", _convert_ranker)):
+        for name, converter in (
+            ("lac", _convert_tagger),
+            ("seg", _convert_tagger),
+            ("rank", _convert_ranker),
+        ):
             tensors, config = converter(source / f"{name}_model" / "model")
-            save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()},
-                      str(staging / f"{name}.safetensors"), metadata={"source": f"LAC-2.1.2 {name}_model"})
+            save_file(
+                {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()},
+                str(staging / f"{name}.safetensors"),
+                metadata={"source": f"LAC-2.1.2 {name}_model"},
+            )
             configs[name] = config
         # lac and rank share their dictionaries; seg has its own character vocabulary.
-        for src, dst in (("lac_model/conf/word.dic", "word.dic"), ("seg_model/conf/word.dic", "seg_word.dic"),
-                         ("lac_model/conf/q2b.dic", "q2b.dic"), ("lac_model/conf/tag.dic", "tag.dic"),
-                         ("seg_model/conf/tag.dic", "seg_tag.dic")):
+        for src, dst in (
+            ("lac_model/conf/word.dic", "word.dic"),
+            ("seg_model/conf/word.dic", "seg_word.dic"),
+            ("lac_model/conf/q2b.dic", "q2b.dic"),
+            ("lac_model/conf/tag.dic", "tag.dic"),
+            ("seg_model/conf/tag.dic", "seg_tag.dic"),
+        ):
             shutil.copyfile(source / src, staging / dst)
         for same in ("q2b.dic",):
             for other in ("seg_model", "rank_model"):
@@ -131,9 +160,13 @@ def convert(source: Path, target: Path) -> None:
         if _sha256(source / "lac_model/conf/word.dic") != _sha256(source / "rank_model/conf/word.dic"):
             raise ValueError("rank_model's word.dic differs from lac_model's")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
-        manifest = {"source": "LAC-2.1.2.tar.gz",
-                    "source_sha256": "22fcde0d5082d2044205ea6f6a7a9cd1f0d63e7b21b2dd5c9c73f27e7c0a3ef1",
-                    "license": "Apache-2.0", "models": configs, "files": files}
+        manifest = {
+            "source": "LAC-2.1.2.tar.gz",
+            "source_sha256": "22fcde0d5082d2044205ea6f6a7a9cd1f0d63e7b21b2dd5c9c73f27e7c0a3ef1",
+            "license": "Apache-2.0",
+            "models": configs,
+            "files": files,
+        }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         for path in staging.iterdir():
             with open(path, "rb") as handle:

@@ -72,7 +72,9 @@ def _positions(lengths: np.ndarray, step: int, reverse: bool) -> tuple[np.ndarra
     return rows, cols
 
 
-def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.ndarray, reverse: bool) -> np.ndarray:
+def gru(
+    proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.ndarray, reverse: bool
+) -> np.ndarray:
     """Hidden states (batch, steps, hidden) of one GRU direction over projected inputs."""
     batch, steps, _ = proj.shape
     hidden = cand_w.shape[0]
@@ -91,7 +93,9 @@ def gru(proj: np.ndarray, lengths: np.ndarray, gate_w: np.ndarray, cand_w: np.nd
     return out
 
 
-def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.ndarray, reverse: bool) -> np.ndarray:
+def lstm(
+    proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.ndarray, reverse: bool
+) -> np.ndarray:
     """Hidden states (batch, steps, hidden) of one peephole-LSTM direction over projected inputs."""
     batch, steps, _ = proj.shape
     hidden = rec_w.shape[0]
@@ -113,8 +117,9 @@ def lstm(proj: np.ndarray, lengths: np.ndarray, rec_w: np.ndarray, peephole: np.
     return out
 
 
-def viterbi(emission: np.ndarray, lengths: np.ndarray, start: np.ndarray, end: np.ndarray,
-            trans: np.ndarray) -> np.ndarray:
+def viterbi(
+    emission: np.ndarray, lengths: np.ndarray, start: np.ndarray, end: np.ndarray, trans: np.ndarray
+) -> np.ndarray:
     """Best tag paths (batch, steps) of a linear-chain CRF; padding positions hold 0."""
     batch, steps, tags = emission.shape
     paths = np.zeros((batch, steps), dtype=np.int32)
@@ -141,16 +146,36 @@ class _Direction(ctypes.Structure):
 
 
 class _TaggerStruct(ctypes.Structure):
-    _fields_ = [("embedding", _F32), ("emb_dim", ctypes.c_int), ("hidden", ctypes.c_int),
-                ("layers", ctypes.c_int), ("tags", ctypes.c_int), ("dirs", _Direction * 8),
-                ("emission_w", _F32), ("emission_b", _F32), ("start", _F32), ("end", _F32), ("trans", _F32)]
+    _fields_ = [
+        ("embedding", _F32),
+        ("emb_dim", ctypes.c_int),
+        ("hidden", ctypes.c_int),
+        ("layers", ctypes.c_int),
+        ("tags", ctypes.c_int),
+        ("dirs", _Direction * 8),
+        ("emission_w", _F32),
+        ("emission_b", _F32),
+        ("start", _F32),
+        ("end", _F32),
+        ("trans", _F32),
+    ]
 
 
 class _RankerStruct(ctypes.Structure):
-    _fields_ = [("char_embedding", _F32), ("tag_embedding", _F32), ("char_dim", ctypes.c_int),
-                ("tag_dim", ctypes.c_int), ("hidden", ctypes.c_int), ("inner", ctypes.c_int),
-                ("ranks", ctypes.c_int), ("dirs", _Direction * 2), ("hidden_w", _F32), ("hidden_b", _F32),
-                ("out_w", _F32), ("out_b", _F32)]
+    _fields_ = [
+        ("char_embedding", _F32),
+        ("tag_embedding", _F32),
+        ("char_dim", ctypes.c_int),
+        ("tag_dim", ctypes.c_int),
+        ("hidden", ctypes.c_int),
+        ("inner", ctypes.c_int),
+        ("ranks", ctypes.c_int),
+        ("dirs", _Direction * 2),
+        ("hidden_w", _F32),
+        ("hidden_b", _F32),
+        ("out_w", _F32),
+        ("out_b", _F32),
+    ]
 
 
 _I64 = ctypes.POINTER(ctypes.c_int64)
@@ -162,8 +187,13 @@ if _LIB is not None:
 
 
 def _direction(w: dict[str, np.ndarray], prefix: str, rec: str, second: str) -> _Direction:
-    return _Direction(_f(w[f"{prefix}.in_w"]), _f(w[f"{prefix}.in_b"]), _f(w[f"{prefix}.bias"]),
-                      _f(w[f"{prefix}.{rec}"]), _f(w[f"{prefix}.{second}"]))
+    return _Direction(
+        _f(w[f"{prefix}.in_w"]),
+        _f(w[f"{prefix}.in_b"]),
+        _f(w[f"{prefix}.bias"]),
+        _f(w[f"{prefix}.{rec}"]),
+        _f(w[f"{prefix}.{second}"]),
+    )
 
 
 def _packed(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -183,18 +213,37 @@ class CTagger:
         self._w = w  # the struct points into these arrays: keep them alive
         layers = sum(1 for name in w if name.endswith(".fwd.gate_w"))
         self.hidden = int(w["gru0.fwd.cand_w"].shape[0])
-        dirs = [_direction(w, f"gru{layer}.{d}", "gate_w", "cand_w") for layer in range(layers) for d in ("fwd", "bwd")]
+        dirs = [
+            _direction(w, f"gru{layer}.{d}", "gate_w", "cand_w")
+            for layer in range(layers)
+            for d in ("fwd", "bwd")
+        ]
         self._struct = _TaggerStruct(
-            _f(w["embedding"]), w["embedding"].shape[1], self.hidden, layers, w["crf.start"].shape[0],
-            (_Direction * 8)(*dirs), _f(w["emission.w"]), _f(w["emission.b"]), _f(w["crf.start"]),
-            _f(w["crf.end"]), _f(w["crf.trans"]))
+            _f(w["embedding"]),
+            w["embedding"].shape[1],
+            self.hidden,
+            layers,
+            w["crf.start"].shape[0],
+            (_Direction * 8)(*dirs),
+            _f(w["emission.w"]),
+            _f(w["emission.b"]),
+            _f(w["crf.start"]),
+            _f(w["crf.end"]),
+            _f(w["crf.trans"]),
+        )
 
     def run(self, sequences: list[list[int]], with_features: bool = False) -> tuple[list[np.ndarray], Any]:
         flat, lengths = _packed(sequences)
         paths = np.zeros(flat.shape[0], dtype=np.int32)
         features = np.zeros((flat.shape[0], 2 * self.hidden), dtype=np.float32) if with_features else None
-        status = _LIB.lac_tagger_run(ctypes.byref(self._struct), flat.ctypes.data_as(_I64), _i(lengths),
-                                     len(sequences), _i(paths), _f(features) if with_features else None)
+        status = _LIB.lac_tagger_run(
+            ctypes.byref(self._struct),
+            flat.ctypes.data_as(_I64),
+            _i(lengths),
+            len(sequences),
+            _i(paths),
+            _f(features) if with_features else None,
+        )
         if status:
             raise MemoryError("hub-lac: the C kernel could not allocate its buffers")
         return _split(paths, lengths), (_split(features, lengths) if with_features else None)
@@ -208,16 +257,32 @@ class CRanker:
         hidden = int(w["lstm.fwd.rec_w"].shape[0])
         dirs = [_direction(w, f"lstm.{d}", "rec_w", "peephole") for d in ("fwd", "bwd")]
         self._struct = _RankerStruct(
-            _f(w["char_embedding"]), _f(w["tag_embedding"]), w["char_embedding"].shape[1],
-            w["tag_embedding"].shape[1], hidden, w["hidden.w"].shape[1], w["out.w"].shape[1],
-            (_Direction * 2)(*dirs), _f(w["hidden.w"]), _f(w["hidden.b"]), _f(w["out.w"]), _f(w["out.b"]))
+            _f(w["char_embedding"]),
+            _f(w["tag_embedding"]),
+            w["char_embedding"].shape[1],
+            w["tag_embedding"].shape[1],
+            hidden,
+            w["hidden.w"].shape[1],
+            w["out.w"].shape[1],
+            (_Direction * 2)(*dirs),
+            _f(w["hidden.w"]),
+            _f(w["hidden.b"]),
+            _f(w["out.w"]),
+            _f(w["out.b"]),
+        )
 
     def run(self, sequences: list[list[int]], tags: list[list[int]]) -> list[np.ndarray]:
         flat, lengths = _packed(sequences)
         flat_tags, _ = _packed(tags)
         ranks = np.zeros(flat.shape[0], dtype=np.int32)
-        status = _LIB.lac_ranker_run(ctypes.byref(self._struct), flat.ctypes.data_as(_I64),
-                                     flat_tags.ctypes.data_as(_I64), _i(lengths), len(sequences), _i(ranks))
+        status = _LIB.lac_ranker_run(
+            ctypes.byref(self._struct),
+            flat.ctypes.data_as(_I64),
+            flat_tags.ctypes.data_as(_I64),
+            _i(lengths),
+            len(sequences),
+            _i(ranks),
+        )
         if status:
             raise MemoryError("hub-lac: the C kernel could not allocate its buffers")
         return _split(ranks, lengths)

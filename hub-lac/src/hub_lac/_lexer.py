@@ -83,15 +83,12 @@ class Lexer:
 
     def analyse(self, texts: list[str]) -> list[Analysis]:
         """Results for a batch of texts; blank texts give empty results."""
-        results: list[Analysis | None] = [None] * len(texts)
+        results = [Analysis([], [], [] if self.mode == "rank" else None) for _ in texts]
         live = [i for i, text in enumerate(texts) if text.strip()]
-        for i, text in enumerate(texts):
-            if i not in live or not text.strip():
-                results[i] = Analysis([], [], [] if self.mode == "rank" else None)
         if live:
             for i, analysis in zip(live, self._run([texts[i] for i in live]), strict=True):
                 results[i] = analysis
-        return results  # type: ignore[return-value]
+        return results
 
     def _run(self, texts: list[str]) -> list[Analysis]:
         if self.mode == "seg":

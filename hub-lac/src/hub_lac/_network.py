@@ -6,7 +6,7 @@ recurrences).  Weights come from the shipped safetensors files, loaded without t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from hub_lac import _kernels
 from hub_lac._vocab import DATA
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_weights(model: str) -> dict[str, np.ndarray]:
     """The float32 tensors of ``lac``, ``seg`` or ``rank``, as converted from Baidu's files."""
     from safetensors.numpy import load_file
@@ -81,7 +81,9 @@ class Tagger:
             for direction in ("fwd", "bwd"):
                 p = f"gru{layer}.{direction}"
                 proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
-                halves.append(_kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"], direction == "bwd"))
+                halves.append(
+                    _kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"], direction == "bwd")
+                )
             x = np.concatenate(halves, axis=2)
             outputs.append(x)
         return outputs
@@ -97,7 +99,9 @@ class Ranker:
         self.w = weights
         self._c = _kernels.CRanker(weights) if _kernels.BACKEND == "c" else None
 
-    def rank(self, sequences: list[list[int]], tags: list[list[int]], use_c: bool | None = None) -> list[np.ndarray]:
+    def rank(
+        self, sequences: list[list[int]], tags: list[list[int]], use_c: bool | None = None
+    ) -> list[np.ndarray]:
         """Rank per token, one array per id sequence, given the tagger's tag ids."""
         if _use_c(self._c, use_c):
             return self._c.run(sequences, tags)  # type: ignore[union-attr]
@@ -109,7 +113,9 @@ class Ranker:
         for direction in ("fwd", "bwd"):
             p = f"lstm.{direction}"
             proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
-            halves.append(_kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"], direction == "bwd"))
+            halves.append(
+                _kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"], direction == "bwd")
+            )
         hidden = np.maximum(_project(np.concatenate(halves, axis=2), w["hidden.w"], w["hidden.b"]), 0)
         logits = _project(hidden, w["out.w"], w["out.b"])
         shifted = np.exp(logits - logits.max(axis=2, keepdims=True))
@@ -117,11 +123,11 @@ class Ranker:
         return [ranks[row, :n] for row, n in enumerate(lengths.tolist())]
 
 
-@lru_cache(maxsize=None)
+@cache
 def tagger(model: str) -> Tagger:
     return Tagger(load_weights(model))
 
 
-@lru_cache(maxsize=None)
+@cache
 def ranker() -> Ranker:
     return Ranker(load_weights("rank"))

@@ -69,8 +69,9 @@ class UserDict:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise UserDictError(f"{where}: not UTF-8 (byte {exc.start + 1})") from None
-            item = _parse_line(text.rstrip("\r").lstrip("\ufeff") if number == 1 else text.rstrip("\r"),
-                               sep, where)
+            item = _parse_line(
+                text.rstrip("\r").lstrip("\ufeff") if number == 1 else text.rstrip("\r"), sep, where
+            )
             if item is not None:
                 items[item.phrase] = item
         return cls(items)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -33,19 +33,19 @@ class Vocab:
         return self.ids.get(self.q2b.get(token, token), self.oov_id)
 
 
-@lru_cache(maxsize=None)
+@cache
 def q2b_map() -> dict[str, str]:
     return dict(_pairs(DATA / "q2b.dic"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocab(name: str) -> Vocab:
     """``"word.dic"`` (lac and rank: characters and frequent words) or ``"seg_word.dic"``."""
     ids = {token: int(index) for index, token in _pairs(DATA / name)}
     return Vocab(ids=ids, q2b=q2b_map(), oov_id=ids[OOV])
 
 
-@lru_cache(maxsize=None)
+@cache
 def tag_names(name: str) -> tuple[str, ...]:
     """Tag id -> label such as ``"n-B"``; where the file lists an id twice the later name wins."""
     by_id: dict[int, str] = {}
@@ -54,7 +54,7 @@ def tag_names(name: str) -> tuple[str, ...]:
     return tuple(by_id[i] for i in range(len(by_id)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def tag_ids(name: str) -> dict[str, int]:
     return {label: index for index, label in _pairs(DATA / name)} | {
         label: i for i, label in enumerate(tag_names(name))
