@@ -125,7 +125,8 @@ def _is_incomplete(folder: Path) -> bool:
 
 def read_state(folder: Path) -> dict[str, Any]:
     """A checkpoint's non-weight state, loaded without executing code."""
-    return torch.load(folder / STATE, map_location="cpu", weights_only=True)
+    state: dict[str, Any] = torch.load(folder / STATE, map_location="cpu", weights_only=True)
+    return state
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -139,7 +140,8 @@ def write_json(path: Path, data: Any) -> None:
 
 def rng_state() -> dict[str, Any]:
     """Python, NumPy and torch RNG states, in types ``weights_only`` accepts."""
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    numpy_state: Any = np.random.get_state()
+    kind, keys, pos, has_gauss, cached = numpy_state
     state: dict[str, Any] = {
         "python": random.getstate(),
         "numpy": {

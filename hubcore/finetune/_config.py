@@ -67,6 +67,11 @@ class RunConfig:
             )
 
     @property
+    def checkpoint_path(self) -> Path:
+        """``checkpoint_dir`` as a Path (set by ``__post_init__``)."""
+        return Path(self.checkpoint_dir or ".")
+
+    @property
     def device(self) -> str:
         """``"cuda"`` when asked for and present, else ``"cpu"``."""
         if not self.use_cuda:

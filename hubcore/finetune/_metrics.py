@@ -7,12 +7,11 @@ straight into JSON logs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def accuracy(predictions: Sequence[int], labels: Sequence[int]) -> float:
+def accuracy(predictions: ArrayLike, labels: ArrayLike) -> float:
     """Share of exact matches."""
     preds, gold = np.asarray(predictions), np.asarray(labels)
     if len(gold) == 0:
@@ -21,7 +20,7 @@ def accuracy(predictions: Sequence[int], labels: Sequence[int]) -> float:
 
 
 def precision_recall_f1(
-    predictions: Sequence[int], labels: Sequence[int], *, num_classes: int, average: str = "macro"
+    predictions: ArrayLike, labels: ArrayLike, *, num_classes: int, average: str = "macro"
 ) -> dict[str, float]:
     """Precision, recall and F1: ``"binary"`` (class 1), ``"macro"`` or ``"micro"``."""
     preds, gold = np.asarray(predictions), np.asarray(labels)
@@ -37,7 +36,7 @@ def precision_recall_f1(
     return {"precision": float(precision.mean()), "recall": float(recall.mean()), "f1": float(f1.mean())}
 
 
-def chunks(tags: Sequence[str]) -> set[tuple[int, int, str]]:
+def chunks(tags: list[str]) -> set[tuple[int, int, str]]:
     """Spans ``(start, end_exclusive, type)`` in a tag sequence.
 
     Reads IOB2/BIO, IOBES/BIOES and BMES (``S``/``B``/``M``/``E``), with an
@@ -66,7 +65,7 @@ def chunks(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     return found
 
 
-def chunk_f1(predictions: Sequence[Sequence[str]], labels: Sequence[Sequence[str]]) -> dict[str, float]:
+def chunk_f1(predictions: list[list[str]], labels: list[list[str]]) -> dict[str, float]:
     """Chunk-level precision, recall and F1 over sentences of tags."""
     tp = n_pred = n_gold = 0
     for pred, gold in zip(predictions, labels, strict=True):
@@ -80,7 +79,7 @@ def chunk_f1(predictions: Sequence[Sequence[str]], labels: Sequence[Sequence[str
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def roc_auc(scores: Sequence[float], labels: Sequence[int]) -> float:
+def roc_auc(scores: ArrayLike, labels: ArrayLike) -> float:
     """Area under the ROC curve by the rank-sum formula, ties counted half.
 
     NaN when only one class is present, since the area is then undefined.
@@ -101,7 +100,7 @@ def mean_auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(defined)) if defined else float("nan")
 
 
-def pearson(predictions: Sequence[float], labels: Sequence[float]) -> float:
+def pearson(predictions: ArrayLike, labels: ArrayLike) -> float:
     """Pearson's correlation; 0 when either side is constant."""
     x, y = np.asarray(predictions, dtype=float), np.asarray(labels, dtype=float)
     x, y = x - x.mean(), y - y.mean()
@@ -109,12 +108,12 @@ def pearson(predictions: Sequence[float], labels: Sequence[float]) -> float:
     return float((x * y).sum() / denominator) if denominator > 0 else 0.0
 
 
-def spearman(predictions: Sequence[float], labels: Sequence[float]) -> float:
+def spearman(predictions: ArrayLike, labels: ArrayLike) -> float:
     """Spearman's rank correlation (Pearson's on average ranks)."""
     return pearson(_average_ranks(np.asarray(predictions, float)), _average_ranks(np.asarray(labels, float)))
 
 
-def mse(predictions: Sequence[float], labels: Sequence[float]) -> float:
+def mse(predictions: ArrayLike, labels: ArrayLike) -> float:
     """Mean squared error."""
     diff = np.asarray(predictions, dtype=float) - np.asarray(labels, dtype=float)
     return float((diff * diff).mean()) if diff.size else 0.0
@@ -136,4 +135,5 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
 
 
 def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+    result: np.ndarray = np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+    return result

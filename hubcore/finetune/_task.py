@@ -60,7 +60,8 @@ class TaskModel(nn.Module):
         self._forward_fn = forward_fn
 
     def forward(self, batch: dict[str, Any]) -> dict[str, torch.Tensor]:
-        return self._forward_fn(self, batch)
+        outputs: dict[str, torch.Tensor] = self._forward_fn(self, batch)
+        return outputs
 
 
 @dataclass
@@ -122,7 +123,8 @@ class BasicTask:
     def forward(self, model: TaskModel, batch: dict[str, Any]) -> dict[str, torch.Tensor]:
         """Encoder features into the head: ``head(features, batch)`` returns the outputs dict."""
         features = model.encoder(**self.encoder_inputs(batch))
-        return model.head(features, batch)
+        outputs: dict[str, torch.Tensor] = model.head(features, batch)
+        return outputs
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
         """The training loss; by default the head's own ``outputs["loss"]``."""
@@ -136,7 +138,8 @@ class BasicTask:
 
     def batch_labels(self, batch: dict[str, Any]) -> list[Any]:
         """One gold label per example, comparable with batch_predictions()."""
-        return batch["labels"].detach().cpu().tolist()
+        labels: list[Any] = batch["labels"].detach().cpu().tolist()
+        return labels
 
     def compute_metrics(self, predictions: list[Any], labels: list[Any]) -> dict[str, float]:
         """Metrics of one evaluation phase; ``loss`` is added by the loop."""
@@ -160,7 +163,8 @@ class BasicTask:
 
     def encode_inputs(self, data: Sequence[Any]) -> list[dict[str, Any]]:
         """Prediction inputs (texts, text pairs...) into encoded examples."""
-        return self.reader.encode_texts(data)
+        encoded: list[dict[str, Any]] = self.reader.encode_texts(data)
+        return encoded
 
     def task_config(self) -> dict[str, Any]:
         """JSON-ready constructor keywords that rebuild this task (``from_config``)."""
@@ -271,7 +275,7 @@ class BasicTask:
         summary = self.finetune()
         if self.config.use_data_parallel and _distributed.setup(True, self.device).rank != 0:
             return summary
-        best = Path(self.config.checkpoint_dir) / ckpt.BEST_MODEL / ckpt.WEIGHTS
+        best = self.config.checkpoint_path / ckpt.BEST_MODEL / ckpt.WEIGHTS
         if best.is_file():
             self.model.load_state_dict(ckpt.load_weights(best))
         test = self.encoded("test")
@@ -297,9 +301,7 @@ class BasicTask:
         return self._logger
 
     def _log_results(self, phase: str, metrics: dict[str, float]) -> None:
-        logger = TrainLogger(
-            Path(self.config.checkpoint_dir), tensorboard=self.config.tensorboard, progress=False
-        )
+        logger = TrainLogger(self.config.checkpoint_path, tensorboard=self.config.tensorboard, progress=False)
         try:
             logger.record("eval", self.state.step, metrics, phase=phase)
             logger.message(f"[{phase}] " + _format(metrics))
@@ -335,7 +337,7 @@ class _Trainer:
     def __init__(self, task: BasicTask) -> None:
         self.task = task
         self.config = task.config
-        self.root = Path(self.config.checkpoint_dir)
+        self.root = self.config.checkpoint_path
 
     def run(self) -> dict[str, Any]:
         task, config = self.task, self.config
@@ -404,7 +406,7 @@ class _Trainer:
                     if penalty is not None:
                         loss = loss + penalty
                     self.optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
+                    torch.autograd.backward(loss)
                     self.strategy.before_optimizer_step(model)
                     self.optimizer.step()
                     if self.scheduler is not None:
@@ -590,7 +592,7 @@ def load_task(
     task_cls = load_entry(meta["task_class"], owner=f"task of {meta_path}")
     if config is None:
         config = RunConfig(checkpoint_dir=folder.parent, tensorboard=False, progress=False)
-    task = task_cls.from_config(context, reader, meta["task_config"], config=config)
+    task: BasicTask = task_cls.from_config(context, reader, meta["task_config"], config=config)
     task.model.load_state_dict(ckpt.load_weights(folder / ckpt.WEIGHTS))
     task.model.eval()
     return task
@@ -609,7 +611,8 @@ def rebuild_context(module: dict[str, Any] | None, *, where: str = "") -> Module
         instance = Module(module["name"], **kwargs)
     else:
         instance = load_entry(module["entry"], owner=f"module of {where}")(**kwargs)
-    return instance.context(**dict(module.get("context_kwargs") or {}))
+    context: ModuleContext = instance.context(**dict(module.get("context_kwargs") or {}))
+    return context
 
 
 def _default_strategy() -> Any:

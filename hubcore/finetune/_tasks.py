@@ -198,7 +198,8 @@ class ImageClassifierTask(TextClassifierTask):
 
     def encode_inputs(self, data: Sequence[Any]) -> list[dict[str, Any]]:
         encode = getattr(self.reader, "encode_images", None)
-        return encode(data) if callable(encode) else self.reader.encode_texts(data)
+        encoded: list[dict[str, Any]] = encode(data) if callable(encode) else self.reader.encode_texts(data)
+        return encoded
 
 
 class MultiLabelClassifierTask(_PooledTask):
@@ -242,7 +243,10 @@ class MultiLabelClassifierTask(_PooledTask):
     def compute_metrics(self, predictions: list[Any], labels: list[Any]) -> dict[str, float]:
         scores, gold = np.asarray(predictions, dtype=float), np.asarray(labels, dtype=int)
         flat = metrics.precision_recall_f1(
-            (scores >= 0.5).astype(int).ravel(), gold.ravel(), num_classes=2, average="binary"
+            (scores >= 0.5).astype(int).ravel().tolist(),
+            gold.ravel().tolist(),
+            num_classes=2,
+            average="binary",
         )
         return {"auc": metrics.mean_auc(scores, gold), "f1": flat["f1"]}
 
@@ -337,7 +341,8 @@ class SequenceLabelTask(BasicTask):
         )
 
     def _crf(self, model: TaskModel | None = None) -> LinearChainCRF | None:
-        return (model or self.model).head.crf
+        crf = getattr((model or self.model).head, "crf", None)
+        return crf if isinstance(crf, LinearChainCRF) else None
 
     def forward(self, model: TaskModel, batch: dict[str, Any]) -> dict[str, torch.Tensor]:
         outputs = super().forward(model, batch)
@@ -361,7 +366,7 @@ class SequenceLabelTask(BasicTask):
 
     def encode_inputs(self, data: Sequence[Any]) -> list[dict[str, Any]]:
         """The reader's encoding plus a mask of the positions that start an input token."""
-        items = self.reader.encode_texts(data)
+        items: list[dict[str, Any]] = self.reader.encode_texts(data)
         tokenizer, length = self.reader.tokenizer, self.reader.max_seq_len
         for item, text in zip(items, data, strict=True):
             tokens = list(text) if isinstance(text, str) else [str(t) for t in text]
@@ -377,10 +382,12 @@ class SequenceLabelTask(BasicTask):
     def _positions(self, batch: dict[str, Any]) -> torch.Tensor:
         """Positions that carry a tag: labelled ones, else the first piece of each input token."""
         if "labels" in batch:
-            return batch["labels"] != -100
-        if TOKEN_MASK in batch:
-            return batch[TOKEN_MASK].bool()
-        return batch["attention_mask"].bool()
+            key, keep = "labels", batch["labels"] != -100
+        else:
+            key = TOKEN_MASK if TOKEN_MASK in batch else "attention_mask"
+            keep = batch[key].bool()
+        assert isinstance(keep, torch.Tensor), key
+        return keep
 
     def batch_predictions(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> list[Any]:
         logits = outputs["logits"]

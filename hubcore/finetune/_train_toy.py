@@ -61,7 +61,7 @@ class ToyTextModule:
     def __init__(
         self, vocab_size: int = 257, dim: int = 16, hidden: int = 16, dropout: float = 0.1, seed: int = 0
     ):
-        self.kwargs = {
+        self.kwargs: dict[str, Any] = {
             "vocab_size": vocab_size,
             "dim": dim,
             "hidden": hidden,
@@ -111,7 +111,7 @@ class ToyImageModule:
     """An image "module" whose context() is a tiny, randomly initialised CNN."""
 
     def __init__(self, width: int = 8, seed: int = 0) -> None:
-        self.kwargs = {"width": width, "seed": seed}
+        self.kwargs: dict[str, Any] = {"width": width, "seed": seed}
 
     def context(self, trainable: bool = True) -> ModuleContext:
         """A fresh CNN (same weights for the same seed), frozen unless ``trainable``."""
