@@ -151,6 +151,7 @@ def convert(source: Path, target: Path) -> None:
             ("lac_model/conf/q2b.dic", "q2b.dic"),
             ("lac_model/conf/tag.dic", "tag.dic"),
             ("seg_model/conf/tag.dic", "seg_tag.dic"),
+            ("lac_model/conf/small_seg.dic", "small_seg.dic"),
         ):
             shutil.copyfile(source / src, staging / dst)
         for same in ("q2b.dic",):
@@ -169,8 +170,10 @@ def convert(source: Path, target: Path) -> None:
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         for path in staging.iterdir():
+            path.chmod(0o644)
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
+        staging.chmod(0o755)
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=".old-", dir=target.parent))
