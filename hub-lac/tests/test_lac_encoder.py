@@ -7,9 +7,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hubcore.finetune import ModuleContext, Tokenizer  # noqa: E402
-
 from hub_lac import _network  # noqa: E402
+
+from hubcore.finetune import ModuleContext, Tokenizer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from hub_lac import _kernels, _network
 from hub_lac._lexer import _tokens
 

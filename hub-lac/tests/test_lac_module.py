@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import hubcore
 import pytest
-
 from hub_lac._userdict import UserDictError
 from hub_lac.module import LAC
+
+import hubcore
 
 
 def test_lac_module_is_built_through_the_hub() -> None:

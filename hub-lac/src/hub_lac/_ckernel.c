@@ -79,10 +79,35 @@ static void tanh_inplace(float *restrict v, int n) {
     for (; j < n; j++) v[j] = 2.0f / (1.0f + exp1(-2.0f * v[j])) - 1.0f;
 }
 
-/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 64 columns at a time
- * stay in registers while all k rows stream past. */
+/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 128 columns at a time
+ * stay in registers while all k rows stream past (eight independent sums hide the
+ * latency of each multiply-add). */
 static void vec_mat(const float *restrict x, const float *restrict w, float *restrict acc, int k, int n) {
     int j = 0;
+    for (; j + 128 <= n; j += 128) {
+        v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0}, c6 = {0}, c7 = {0};
+        const float *wj = w + j;
+        for (int i = 0; i < k; i++) {
+            const float a = x[i];
+            const float *wi = wj + (size_t)i * n;
+            c0 += a * load16(wi);
+            c1 += a * load16(wi + 16);
+            c2 += a * load16(wi + 32);
+            c3 += a * load16(wi + 48);
+            c4 += a * load16(wi + 64);
+            c5 += a * load16(wi + 80);
+            c6 += a * load16(wi + 96);
+            c7 += a * load16(wi + 112);
+        }
+        store16(acc + j, c0);
+        store16(acc + j + 16, c1);
+        store16(acc + j + 32, c2);
+        store16(acc + j + 48, c3);
+        store16(acc + j + 64, c4);
+        store16(acc + j + 80, c5);
+        store16(acc + j + 96, c6);
+        store16(acc + j + 112, c7);
+    }
     for (; j + 64 <= n; j += 64) {
         v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
         const float *wj = w + j;

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hubcore import ModuleSpec, hookimpl
-
 from hub_lac import __version__
+from hubcore import ModuleSpec, hookimpl
 
 
 @hookimpl
