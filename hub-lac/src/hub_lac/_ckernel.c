@@ -150,20 +150,23 @@ static void lac_viterbi(const float *emission, const int32_t *lengths, int batch
         for (int k = 0; k < tags; k++) alpha[k] = start[k] + e[k];
         for (int t = 1; t < len; t++) {
             int32_t *bp = backpointers + (size_t)t * tags;
+            /* All tags at once, previous tags in increasing order: a later previous tag
+             * replaces the best only when strictly better, so the first best wins. */
             for (int k = 0; k < tags; k++) {
-                float best = alpha[0] + trans[k];
-                int arg = 0;
-                for (int p = 1; p < tags; p++) {
-                    const float score = alpha[p] + trans[(size_t)p * tags + k];
-                    if (score > best) {
-                        best = score;
-                        arg = p;
-                    }
-                }
-                next[k] = best + e[(size_t)t * tags + k];
-                bp[k] = arg;
+                next[k] = alpha[0] + trans[k];
+                bp[k] = 0;
             }
-            memcpy(alpha, next, sizeof(float) * (size_t)tags);
+            for (int p = 1; p < tags; p++) {
+                const float a = alpha[p];
+                const float *row = trans + (size_t)p * tags;
+                for (int k = 0; k < tags; k++) {
+                    const float score = a + row[k];
+                    const int better = score > next[k];
+                    next[k] = better ? score : next[k];
+                    bp[k] = better ? p : bp[k];
+                }
+            }
+            for (int k = 0; k < tags; k++) alpha[k] = next[k] + e[(size_t)t * tags + k];
         }
         float best = alpha[0] + end[0];
         int arg = 0;
@@ -222,11 +225,16 @@ static void linear(const float *restrict x, int rows, int d, const float *restri
         for (int r = 0; r < rows; r++) {
             float *o = out + (size_t)r * n;
             const float *xr = x + (size_t)r * d;
-            for (int j = wide; j < n; j++) o[j] = 0.0f;
-            for (int k = 0; k < d; k++) {
-                const float a = xr[k];
-                const float *wk = w + (size_t)k * n;
-                for (int j = wide; j < n; j++) o[j] += a * wk[j];
+            int j = wide;
+            for (; j + 16 <= n; j += 16) {
+                v16 c = {0};
+                for (int k = 0; k < d; k++) c += xr[k] * load16(w + (size_t)k * n + j);
+                store16(o + j, c);
+            }
+            for (; j < n; j++) {
+                float c = 0.0f;
+                for (int k = 0; k < d; k++) c += xr[k] * w[(size_t)k * n + j];
+                o[j] = c;
             }
         }
     }
@@ -247,6 +255,12 @@ typedef struct {
     int emb_dim, hidden, layers, tags;
     lac_direction dirs[8]; /* layer-major, forward then backward */
     const float *emission_w, *emission_b, *start, *end, *trans;
+    int vocab;
+    /* The first layer's input projection depends on the token alone: each token's row is
+     * computed once (with the same sums as in a batch) and kept.  Allocated on first use;
+     * untouched rows cost no memory. */
+    float *first_proj;
+    unsigned char *first_ready;
 } lac_tagger;
 
 typedef struct {
@@ -343,14 +357,49 @@ done:
     return status;
 }
 
-/* One bidirectional layer on a packed batch: x (total x d) -> y (total x 2h). */
+/* The first layer's projections of the given tokens for one direction, from the cache. */
+static int first_projection(lac_tagger *m, const int64_t *ids, int total, int dir, float *proj) {
+    const int gates = 3 * m->hidden;
+    if (!m->first_proj) {
+        m->first_proj = calloc((size_t)m->vocab * 2 * gates, sizeof(float));
+        m->first_ready = calloc((size_t)m->vocab, 1);
+        if (!m->first_proj || !m->first_ready) {
+            free(m->first_proj);
+            free(m->first_ready);
+            m->first_proj = NULL;
+            m->first_ready = NULL;
+            return -1;
+        }
+    }
+    for (int i = 0; i < total; i++) {
+        const int64_t id = ids[i];
+        float *row = m->first_proj + (size_t)id * 2 * gates;
+        if (!m->first_ready[id]) {
+            for (int d = 0; d < 2; d++) {
+                const lac_direction *p = &m->dirs[d];
+                linear(m->embedding + (size_t)id * m->emb_dim, 1, m->emb_dim, p->in_w, gates, p->in_b, p->bias,
+                       row + (size_t)d * gates);
+            }
+            m->first_ready[id] = 1;
+        }
+        memcpy(proj + (size_t)i * gates, row + (size_t)dir * gates, sizeof(float) * (size_t)gates);
+    }
+    return 0;
+}
+
+/* One bidirectional layer on a packed batch: x (total x d) -> y (total x 2h).  With `first`,
+ * the input projections come from the first layer's token cache instead of from x. */
 static int bi_layer(const float *x, int total, int d, const int32_t *lengths, int batch, int hidden,
                     const lac_direction *fwd, const lac_direction *bwd, int is_lstm,
-                    float *proj, float *half, float *y) {
+                    float *proj, float *half, float *y, lac_tagger *first, const int64_t *ids) {
     const int gates = (is_lstm ? 4 : 3) * hidden;
     for (int dir = 0; dir < 2; dir++) {
         const lac_direction *p = dir ? bwd : fwd;
-        linear(x, total, d, p->in_w, gates, p->in_b, p->bias, proj);
+        if (first) {
+            if (first_projection(first, ids, total, dir, proj)) return -1;
+        } else {
+            linear(x, total, d, p->in_w, gates, p->in_b, p->bias, proj);
+        }
         if (recurrent(proj, lengths, batch, hidden, p, is_lstm, dir, half)) return -1;
         for (int i = 0; i < total; i++)
             memcpy(y + (size_t)i * 2 * hidden + dir * hidden, half + (size_t)i * hidden, sizeof(float) * (size_t)hidden);
@@ -360,7 +409,7 @@ static int bi_layer(const float *x, int total, int d, const int32_t *lengths, in
 
 /* Tag paths of a packed batch; `features`, if not NULL, receives the top BiGRU layer (total x 2h).
  * Returns 0, or -1 when memory runs out. */
-int lac_tagger_run(const lac_tagger *m, const int64_t *ids, const int32_t *lengths, int batch,
+int lac_tagger_run(lac_tagger *m, const int64_t *ids, const int32_t *lengths, int batch,
                    int32_t *paths, float *features) {
     int total = 0, longest = 0;
     for (int b = 0; b < batch; b++) {
@@ -378,10 +427,10 @@ int lac_tagger_run(const lac_tagger *m, const int64_t *ids, const int32_t *lengt
     int32_t *back = malloc(sizeof(int32_t) * (size_t)longest * m->tags);
     int status = -1;
     if (!x || !y || !proj || !half || !emission || !work || !back) goto done;
-    gather(m->embedding, m->emb_dim, ids, total, x, m->emb_dim, 0);
     int d = m->emb_dim;
     for (int layer = 0; layer < m->layers; layer++) {
-        if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y))
+        if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y,
+                     layer == 0 ? m : NULL, ids))
             goto done;
         memcpy(x, y, sizeof(float) * (size_t)total * 2 * h);
         d = 2 * h;
@@ -419,7 +468,7 @@ int lac_ranker_run(const lac_ranker *m, const int64_t *ids, const int64_t *tags,
     if (!x || !y || !proj || !half || !inner || !logits || !work) goto done;
     gather(m->char_embedding, m->char_dim, ids, total, x, d, 0);
     gather(m->tag_embedding, m->tag_dim, tags, total, x, d, m->char_dim);
-    if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[0], &m->dirs[1], 1, proj, half, y)) goto done;
+    if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[0], &m->dirs[1], 1, proj, half, y, NULL, NULL)) goto done;
     linear(y, total, 2 * h, m->hidden_w, m->inner, m->hidden_b, NULL, inner);
     for (size_t i = 0; i < (size_t)total * m->inner; i++) inner[i] = inner[i] > 0.0f ? inner[i] : 0.0f;
     linear(inner, total, m->inner, m->out_w, m->ranks, m->out_b, NULL, logits);

@@ -158,6 +158,9 @@ class _TaggerStruct(ctypes.Structure):
         ("start", _F32),
         ("end", _F32),
         ("trans", _F32),
+        ("vocab", ctypes.c_int),
+        ("first_proj", _F32),
+        ("first_ready", ctypes.c_void_p),
     ]
 
 
@@ -230,6 +233,7 @@ class CTagger:
             _f(w["crf.start"]),
             _f(w["crf.end"]),
             _f(w["crf.trans"]),
+            w["embedding"].shape[0],
         )
 
     def run(self, sequences: list[list[int]], with_features: bool = False) -> tuple[list[np.ndarray], Any]:
