@@ -207,22 +207,21 @@ static void lac_viterbi(const float *emission, const int32_t *lengths, int batch
     }
 LINEAR_BLOCK(8)
 LINEAR_BLOCK(4)
-LINEAR_BLOCK(1)
 
 /* out[r, :] = x[r, :] @ w + b1 + b2 for `rows` rows (biases added one after the other). */
 static void linear(const float *restrict x, int rows, int d, const float *restrict w, int n,
                    const float *b1, const float *b2, float *restrict out) {
-    const int wide = n - n % 32;
-    if (rows == 1) {
-        vec_mat(x, w, out, d, n); /* the same sums in the same order, with wider column blocks */
-    } else for (int j = 0; j < wide; j += 32) {
+    const int wide = n - n % 32, blocked = rows - rows % 4;
+    /* Rows left over after the blocks of 8 and 4 go one by one through vec_mat: the same
+     * sums in the same order, with wider column blocks. */
+    for (int r = blocked; r < rows; r++) vec_mat(x + (size_t)r * d, w, out + (size_t)r * n, d, n);
+    for (int j = 0; j < wide; j += 32) {
         int r = 0;
-        for (; r + 8 <= rows; r += 8) linear_block_8(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
-        for (; r + 4 <= rows; r += 4) linear_block_4(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
-        for (; r < rows; r++) linear_block_1(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
+        for (; r + 8 <= blocked; r += 8) linear_block_8(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
+        for (; r + 4 <= blocked; r += 4) linear_block_4(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
     }
-    if (wide < n && rows > 1) {
-        for (int r = 0; r < rows; r++) {
+    if (wide < n) {
+        for (int r = 0; r < blocked; r++) {
             float *o = out + (size_t)r * n;
             const float *xr = x + (size_t)r * d;
             int j = wide;
