@@ -13,6 +13,7 @@ from packaging.version import InvalidVersion, Version
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 class SpecError(ValueError):
@@ -21,22 +22,48 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class Asset:
-    """A file a module needs, identified by its content rather than its address."""
+    """A file a module needs, identified by its content rather than its address.
+
+    ``sha256`` is the identity whenever it is known.  Some upstream files are only
+    published with an MD5; such an asset gives ``sha256=""`` and ``md5``: the cache
+    verifies the MD5 on arrival and then stores the file under the sha256 it computes.
+    Giving both has both checked.  ``size`` 0 means "not published": the transfer is
+    then bounded by the digest check alone, so prefer the real size when it is known.
+    """
 
     name: str
     sha256: str
     size: int
     urls: tuple[str, ...] = ()
     license: str = ""
+    md5: str = ""
 
     def __post_init__(self) -> None:
-        if not self.name or "/" in self.name or self.name.startswith("."):
+        if not isinstance(self.name, str) or not self.name or "/" in self.name or self.name.startswith("."):
             raise SpecError(f"asset name {self.name!r} must be a plain file name")
-        if not _SHA256.match(self.sha256):
+        if not isinstance(self.sha256, str) or not isinstance(self.md5, str):
+            raise SpecError(f"asset {self.name!r}: sha256 and md5 must be strings")
+        if not self.sha256 and not self.md5:
+            raise SpecError(f"asset {self.name!r}: give its sha256, or else the md5 its publisher gives")
+        if self.sha256 and not _SHA256.match(self.sha256):
             raise SpecError(f"asset {self.name!r}: sha256 must be 64 lowercase hex digits")
-        if self.size < 0:
-            raise SpecError(f"asset {self.name!r}: size must not be negative")
+        if self.md5 and not _MD5.match(self.md5):
+            raise SpecError(f"asset {self.name!r}: md5 must be 32 lowercase hex digits")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
+            raise SpecError(
+                f"asset {self.name!r}: size must not be negative: a whole number of bytes (0: unknown)"
+            )
         object.__setattr__(self, "urls", tuple(self.urls))
+
+    @property
+    def key(self) -> str:
+        """What names its lock and partial download: the sha256, or ``md5-<md5>`` without one."""
+        return self.sha256 or f"md5-{self.md5}"
+
+    @property
+    def digest_label(self) -> str:
+        """The identity for messages, e.g. ``sha256 0123456789ab…`` or ``md5 fbb3217aeac7…``."""
+        return f"sha256 {self.sha256[:12]}…" if self.sha256 else f"md5 {self.md5[:12]}…"
 
 
 @dataclass(frozen=True)

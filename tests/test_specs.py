@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from hubcore import Asset, ComponentSpec, ModuleSpec, SpecError
@@ -32,6 +34,11 @@ def test_module_spec_validation_names_the_field(fields: dict[str, object], messa
         ({"name": "../escape"}, "must be a plain file name"),
         ({"sha256": "ABC"}, "sha256 must be 64 lowercase hex digits"),
         ({"size": -1}, "size must not be negative"),
+        ({"size": 2.5}, "size must not be negative: a whole number of bytes"),
+        ({"md5": "F" * 32}, "md5 must be 32 lowercase hex digits"),
+        ({"md5": "a" * 31}, "md5 must be 32 lowercase hex digits"),
+        ({"sha256": "", "md5": ""}, "give its sha256, or else the md5 its publisher gives"),
+        ({"sha256": "", "md5": "a" * 64}, "md5 must be 32 lowercase hex digits"),
     ],
 )
 def test_asset_validation(fields: dict[str, object], message: str) -> None:
@@ -52,6 +59,7 @@ def test_specs_store_tuples_and_round_trip_to_plain_data() -> None:
             "size": 3,
             "urls": ["https://a/w.bin", "https://b/w.bin"],
             "license": "MIT",
+            "md5": "",
         }
     ]
     assert spec.with_plugin("hub-m").plugin == "hub-m"
@@ -60,3 +68,32 @@ def test_specs_store_tuples_and_round_trip_to_plain_data() -> None:
 def test_component_spec_checks_its_entry() -> None:
     with pytest.raises(SpecError, match="component 'c' entry"):
         ComponentSpec("c", "not an entry")
+
+
+MD5 = "fbb3217aeac76a2840d2d5cd19688b07"
+
+
+def test_md5_only_asset_is_keyed_by_its_md5_and_round_trips() -> None:
+    asset = Asset("data.tar.gz", "", 0, urls=["https://a/data.tar.gz"], md5=MD5)
+    assert asset.key == f"md5-{MD5}"
+    assert asset.digest_label == "md5 fbb3217aeac7…"
+    spec = ComponentSpec("d", "pkg.mod:Cls", assets=[asset])
+    plain = spec.to_dict()["assets"]
+    assert plain == [
+        {
+            "name": "data.tar.gz",
+            "sha256": "",
+            "size": 0,
+            "urls": ["https://a/data.tar.gz"],
+            "license": "",
+            "md5": MD5,
+        }
+    ]
+    assert [Asset(**item) for item in plain] == [asset]  # JSON-ready, and back
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        asset.md5 = "0" * 32  # type: ignore[misc]
+
+
+def test_sha256_stays_the_identity_when_both_digests_are_given() -> None:
+    asset = Asset("w.bin", SHA, 3, md5=MD5)
+    assert asset.key == SHA and asset.digest_label == "sha256 aaaaaaaaaaaa…"

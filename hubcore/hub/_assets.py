@@ -2,7 +2,9 @@
 
 Every path into the store goes through a digest check and an atomic rename, under the
 lock of that digest, so concurrent threads and processes transfer an asset once and
-nobody ever sees half a file.
+nobody ever sees half a file.  An asset published with an MD5 only is transferred
+under the lock of its MD5, checked against it, and stored under the sha256 computed
+from the same bytes, with an alias from the MD5 so that later lookups find it.
 """
 
 from __future__ import annotations
@@ -92,8 +94,15 @@ def download_assets(name: str, output: Path | None = None) -> list[Path]:
         tmp.replace(target)
         exported.append(target)
     manifest = [
-        {"name": a.name, "sha256": a.sha256, "size": a.size, "license": a.license, "owner": owner}
-        for a in assets
+        {
+            "name": a.name,
+            "sha256": path.parent.name,  # the stored digest: computed, for an MD5-only asset
+            **({"md5": a.md5} if a.md5 else {}),
+            "size": path.stat().st_size,
+            "license": a.license,
+            "owner": owner,
+        }
+        for a, path in zip(assets, cached, strict=True)
     ]
     _store.write_text_atomic(output / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
     return exported
@@ -103,7 +112,8 @@ def import_into_cache(path: Path) -> list[Path]:
     """Copy a file, or every file of a folder, into the store under its own digest.
 
     A folder written by ``download_assets(..., output=)`` carries a manifest: each file
-    it lists must match its digest there, or nothing of that file is imported.
+    it lists must match its digests there, or nothing of that file is imported.  The
+    MD5 of every file is recorded too, so an asset known only by its MD5 finds it.
     """
     path = Path(path)
     if not path.exists():
@@ -124,14 +134,15 @@ def import_into_cache(path: Path) -> list[Path]:
         staged = _store.staging_file()
         try:
             with open(source, "rb") as reader, open(staged, "wb") as writer:
-                digest = _copy_hashing(reader, writer)
-            sha256 = digest.hexdigest()
+                digests = _copy_hashing(reader, writer)
+            sha256, md5 = digests.sha256, digests.md5
             entry = expected.get(source.name)
-            if entry is not None and entry.get("sha256") != sha256:
-                raise HubcoreError(
-                    f"cannot import {source}: its sha256 is {sha256}, but {path / MANIFEST_NAME} "
-                    f"says {entry.get('sha256')}; the file is corrupt or was replaced"
-                )
+            for algorithm, actual in (("sha256", sha256), ("md5", md5)):
+                if entry is not None and algorithm in entry and entry[algorithm] != actual:
+                    raise HubcoreError(
+                        f"cannot import {source}: its {algorithm} is {actual}, but {path / MANIFEST_NAME} "
+                        f"says {entry[algorithm]}; the file is corrupt or was replaced"
+                    )
             with _store.asset_lock(sha256):
                 owners = [str(entry["owner"])] if entry and entry.get("owner") else []
                 license = str(entry.get("license", "")) if entry else ""
@@ -140,6 +151,7 @@ def import_into_cache(path: Path) -> list[Path]:
                         staged,
                         sha256,
                         source.name,
+                        md5=md5,
                         owners=owners,
                         license=license,
                         size=source.stat().st_size,
@@ -154,8 +166,8 @@ def _fetch(asset: Asset, *, owner: str, source: str | None) -> Path:
     found = _store.lookup(asset)
     if found is not None:
         return found
-    with _store.asset_lock(asset.sha256):
-        found = _store.lookup(asset, adopt=True)
+    with _store.asset_lock(asset.key):
+        found = _adopt(asset)
         if found is not None:
             return found
         if is_offline():
@@ -168,8 +180,19 @@ def _fetch(asset: Asset, *, owner: str, source: str | None) -> Path:
         return _download_verified(asset, owner)
 
 
+def _adopt(asset: Asset) -> Path | None:
+    """``lookup(adopt=True)`` under the lock of the stored digest (the caller holds ``asset.key``'s)."""
+    if asset.sha256:
+        return _store.lookup(asset, adopt=True)
+    sha256 = _store.resolve_md5(asset.md5)
+    if sha256 is None:
+        return None
+    with _store.asset_lock(sha256):
+        return _store.lookup(asset, adopt=True)
+
+
 def _download_verified(asset: Asset, owner: str) -> Path:
-    part = _store.partial_path(asset.sha256)
+    part = _store.partial_path(asset.key)
     limits = timeouts()
     failures: list[str] = []
     for url in asset.urls:
@@ -177,17 +200,10 @@ def _download_verified(asset: Asset, owner: str) -> Path:
         # server, a changed file), so it is retried once from the first byte.
         for _attempt in range(2):
             resumed = part.exists()
-            error = _attempt_once(asset, url, part, limits)
-            if error is None:
-                return _store.add_verified(
-                    part,
-                    asset.sha256,
-                    asset.name,
-                    owners=[owner],
-                    urls=[url],
-                    license=asset.license,
-                    size=asset.size,
-                )
+            outcome = _attempt_once(asset, url, part, limits)
+            if not isinstance(outcome, str):
+                return _store_download(asset, part, outcome, owner=owner, url=url)
+            error = outcome
             if not (resumed and not part.exists()):
                 break
         failures.append(f"{url}: {error}")
@@ -198,26 +214,48 @@ def _download_verified(asset: Asset, owner: str) -> Path:
     raise DownloadError(f"cannot download asset {asset.name!r} (for {owner}): " + "; ".join(failures) + kept)
 
 
-def _attempt_once(asset: Asset, url: str, part: Path, limits: Timeouts) -> str | None:
-    """Transfer once; None on a verified file, else why not (a bad partial file is removed)."""
+def _attempt_once(asset: Asset, url: str, part: Path, limits: Timeouts) -> _store.Digests | str:
+    """Transfer once; the digests of a verified file, else why not (a bad partial file is removed)."""
     try:
-        digest = download(url, part, asset.size, limits, label=asset.name)
+        digests = download(url, part, asset.size, limits, label=asset.name, md5=bool(asset.md5))
     except TransferError as exc:
         if not exc.keep:
             part.unlink(missing_ok=True)
         return str(exc)
-    actual = digest.hexdigest()
-    if actual != asset.sha256:
+    for algorithm, expected, actual in (
+        ("sha256", asset.sha256, digests.sha256),
+        ("md5", asset.md5, digests.md5),
+    ):
+        if expected and actual != expected:
+            part.unlink(missing_ok=True)
+            return f"{algorithm} mismatch (expected {expected}, got {actual}); discarded"
+    if asset.size and part.stat().st_size != asset.size:  # download() enforces it; never trust blindly
         part.unlink(missing_ok=True)
-        return f"sha256 mismatch (expected {asset.sha256}, got {actual}); discarded"
-    return None
+        return f"size mismatch (expected {asset.size} bytes); discarded"
+    return digests
+
+
+def _store_download(asset: Asset, part: Path, digests: _store.Digests, *, owner: str, url: str) -> Path:
+    """Move a verified transfer into the store, under its sha256's lock if it was named by MD5."""
+    lock = contextlib.nullcontext() if asset.sha256 else _store.asset_lock(digests.sha256)
+    with lock:
+        return _store.add_verified(
+            part,
+            digests.sha256,
+            asset.name,
+            md5=digests.md5,
+            owners=[owner],
+            urls=[url],
+            license=asset.license,
+            size=part.stat().st_size,
+        )
 
 
 def _offline_message(asset: Asset, owner: str, source: str | None) -> str:
     named = _OWNER.match(owner)
     what = source or (named.group(1) if named else "NAME")
     return (
-        f"asset {asset.name!r} (for {owner}, sha256 {asset.sha256[:12]}…) is not in the cache "
+        f"asset {asset.name!r} (for {owner}, {asset.digest_label}) is not in the cache "
         f"{cache_dir()} and HUBCORE_OFFLINE forbids downloading it; on a connected machine run "
         f"`hubcore download {what} --output DIR`, copy DIR here and run `hubcore cache import DIR`"
     )
@@ -233,11 +271,10 @@ def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         raise HubcoreError(f"{path}: not a hubcore asset manifest ({type(exc).__name__}: {exc})") from None
 
 
-def _copy_hashing(reader: Any, writer: Any) -> Any:
-    import hashlib
+def _copy_hashing(reader: Any, writer: Any) -> _store.Digests:
     import os
 
-    digest = hashlib.sha256()
+    digest = _store.Digests(md5=True)
     while chunk := reader.read(1 << 20):
         writer.write(chunk)
         digest.update(chunk)

@@ -2,13 +2,12 @@
 
 The caller holds the asset's lock; this module only moves bytes and says, in one
 phrase, what went wrong.  Whether the bytes are the right ones is decided by the
-caller from the digest returned here.
+caller from the digests returned here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hubcore.hub._config import Timeouts
-from hubcore.hub._store import file_sha256
+from hubcore.hub._store import Digests, file_sha256
 
 
 class TransferError(Exception):
@@ -27,13 +26,19 @@ class TransferError(Exception):
         self.keep = keep
 
 
-def download(url: str, part: Path, size: int, timeouts: Timeouts, label: str) -> Any:
-    """Complete ``part`` from ``url`` and return the sha256 object of its whole content.
+def download(
+    url: str, part: Path, size: int, timeouts: Timeouts, label: str, *, md5: bool = False
+) -> Digests:
+    """Complete ``part`` from ``url`` and return the digests of its whole content.
 
     An existing ``part`` is resumed from its length when the server honours Range;
     a server that answers with the whole body restarts it.  ``size`` 0 means unknown.
+    The MD5 is only computed when asked for (``md5``), since most assets need just sha256.
     """
     import httpx
+
+    def fresh() -> Digests:
+        return Digests(md5=md5)
 
     if not url.startswith(("http://", "https://")):
         raise TransferError("only http:// and https:// URLs can be downloaded", keep=True)
@@ -41,7 +46,7 @@ def download(url: str, part: Path, size: int, timeouts: Timeouts, label: str) ->
     start = part.stat().st_size if part.exists() else 0
     if size and start > size:
         start = _restart(part)
-    digest = file_sha256(part) if start else hashlib.sha256()
+    digest = file_sha256(part, fresh()) if start else fresh()
     if size and start == size:
         return digest
     headers = {"Accept-Encoding": "identity"}
@@ -63,7 +68,7 @@ def download(url: str, part: Path, size: int, timeouts: Timeouts, label: str) ->
                 )
             if response.status_code == 200 and start:
                 start = _restart(part)
-                digest = hashlib.sha256()
+                digest = fresh()
             elif response.status_code not in (200, 206):
                 raise TransferError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
             total = size or _content_length(response, start)

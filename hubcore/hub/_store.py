@@ -3,13 +3,17 @@
 Layout, all below ``cache_dir()``::
 
     assets/<sha256>/<file name>     verified content, one folder per digest
-    assets/<sha256>/.hubcore.json   names, owners, URLs and licence seen for it
-    partial/<sha256>.part           an interrupted download, resumed by the next one
-    locks/<sha256>.lock             serialises every writer of one digest
+    assets/<sha256>/.hubcore.json   names, owners, URLs, licence and MD5s seen for it
+    aliases/md5/<md5>               the sha256 of the stored content with that MD5
+    partial/<key>.part              an interrupted download, resumed by the next one
+    locks/<key>.lock                serialises every writer of one asset
 
-A file only ever enters ``assets/`` by an atomic rename after its digest was checked,
-so anything found there is complete.  Asset names cannot start with a dot, so the
-metadata file never collides with content.
+``<key>`` is the asset's sha256, or ``md5-<md5>`` for an asset published with an MD5
+only (see ``Asset.key``).  A file only ever enters ``assets/`` by an atomic rename after
+its digest was checked, so anything found there is complete; an MD5 alias is written
+only after the MD5 of those same bytes was computed, and only once they are stored, so
+an alias never vouches for content nobody hashed.  Asset names cannot start with a dot,
+so the metadata file never collides with content.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -33,19 +38,52 @@ from hubcore.hub._config import cache_dir
 
 META_NAME = ".hubcore.json"
 _CHUNK = 1 << 20
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 def assets_root() -> Path:
     return cache_dir() / "assets"
 
 
-def partial_path(sha256: str) -> Path:
-    """Where the interrupted download of a digest is kept, so any process can resume it."""
-    return cache_dir() / "partial" / f"{sha256}.part"
+def aliases_root() -> Path:
+    """The folder of MD5 aliases: one small file per MD5, holding a sha256."""
+    return cache_dir() / "aliases" / "md5"
+
+
+def partial_path(key: str) -> Path:
+    """Where the interrupted download of an asset (by ``Asset.key``) is kept, so any process can resume it."""
+    return cache_dir() / "partial" / f"{key}.part"
+
+
+class Digests:
+    """The sha256 of a stream, and its MD5 too when asked for, fed in one pass."""
+
+    def __init__(self, *, md5: bool = False) -> None:
+        self._sha256 = hashlib.sha256()
+        self._md5 = hashlib.md5(usedforsecurity=False) if md5 else None
+
+    def update(self, chunk: bytes) -> None:
+        self._sha256.update(chunk)
+        if self._md5 is not None:
+            self._md5.update(chunk)
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+    @property
+    def md5(self) -> str:
+        """The MD5 in hex, or "" when it was not asked for."""
+        return self._md5.hexdigest() if self._md5 is not None else ""
+
+    def hexdigest(self) -> str:
+        """The sha256, so that this stands in for a hashlib object."""
+        return self.sha256
 
 
 def file_sha256(path: Path, digest: Any = None) -> Any:
-    """Feed a file to a sha256 object (a new one unless given) and return it."""
+    """Feed a file to a sha256 object, or any object with ``update`` (a new sha256 unless given)."""
     digest = hashlib.sha256() if digest is None else digest
     with open(path, "rb") as stream:
         while chunk := stream.read(_CHUNK):
@@ -54,17 +92,21 @@ def file_sha256(path: Path, digest: Any = None) -> Any:
 
 
 @contextlib.contextmanager
-def asset_lock(sha256: str) -> Iterator[None]:
-    """Hold the lock of one digest, saying so on stderr if another process has it."""
+def asset_lock(key: str) -> Iterator[None]:
+    """Hold the lock of one digest or ``Asset.key``, saying so on stderr if another process has it.
+
+    A holder of an ``md5-`` key may then take a sha256 lock, never the other way round.
+    """
     import filelock
 
-    path = cache_dir() / "locks" / f"{sha256}.lock"
+    path = cache_dir() / "locks" / f"{key}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(path))
     try:
         lock.acquire(timeout=0)
     except filelock.Timeout:
-        print(f"hubcore: waiting for another download of {sha256[:12]}…", file=sys.stderr)
+        shown = key[:16] if key.startswith("md5-") else key[:12]
+        print(f"hubcore: waiting for another download of {shown}…", file=sys.stderr)
         lock.acquire()
     try:
         yield
@@ -72,13 +114,59 @@ def asset_lock(sha256: str) -> Iterator[None]:
         lock.release()
 
 
+def resolve_md5(md5: str) -> str | None:
+    """The sha256 under which content with this MD5 is stored, or None if there is none."""
+    if not _MD5.match(md5):
+        return None
+    try:
+        sha256 = (aliases_root() / md5).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _SHA256.match(sha256) or not (assets_root() / sha256).is_dir():
+        return None
+    return sha256
+
+
+def stored_sha256(asset: Asset) -> str | None:
+    """The digest an asset is (or would be) stored under: its own sha256, else its MD5's alias."""
+    return asset.sha256 or resolve_md5(asset.md5)
+
+
+def write_md5_alias(md5: str, sha256: str) -> None:
+    """Record, durably and atomically, that the content stored under ``sha256`` has this MD5.
+
+    Only call it under the lock of ``sha256``, with an MD5 computed from those bytes.
+    """
+    path = aliases_root() / md5
+    write_text_atomic(path, sha256 + "\n")
+    _fsync_dir(path.parent)
+
+
+def md5_aliases() -> dict[str, list[str]]:
+    """Every alias, as sha256 -> the MD5s that point to it."""
+    found: dict[str, list[str]] = {}
+    root = aliases_root()
+    for path in sorted(root.iterdir()) if root.is_dir() else []:
+        if not _MD5.match(path.name):
+            continue
+        try:
+            sha256 = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        found.setdefault(sha256, []).append(path.name)
+    return found
+
+
 def lookup(asset: Asset, *, adopt: bool = False) -> Path | None:
     """The cached file of an asset, or None.
 
-    With ``adopt`` (only under the asset's lock), content cached under another file
-    name, for instance imported by hand, is linked to the asset's own name.
+    With ``adopt`` (only under the lock of the stored sha256), content cached under
+    another file name, for instance imported by hand, is linked to the asset's own name.
     """
-    folder = assets_root() / asset.sha256
+    sha256 = stored_sha256(asset)
+    if sha256 is None:
+        return None
+    folder = assets_root() / sha256
     target = folder / asset.name
     if _complete(target, asset.size):
         return target
@@ -88,19 +176,25 @@ def lookup(asset: Asset, *, adopt: bool = False) -> Path | None:
         if other.name.startswith(".") or not _complete(other, asset.size):
             continue
         _link_or_copy(other, target)
-        record(asset.sha256, names=[asset.name])
+        record(sha256, names=[asset.name])
         return target
     return None
 
 
-def add_verified(source: Path, sha256: str, name: str, **meta: Any) -> Path:
-    """Move an already verified file into the store, atomically; ``source`` is consumed."""
+def add_verified(source: Path, sha256: str, name: str, *, md5: str = "", **meta: Any) -> Path:
+    """Move an already verified file into the store, atomically; ``source`` is consumed.
+
+    Call it under the lock of ``sha256``.  ``md5``, computed from the same bytes, is
+    recorded as an alias once the content is in place.
+    """
     folder = assets_root() / sha256
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     os.replace(source, target)
     _fsync_dir(folder)
-    record(sha256, names=[name], **meta)
+    record(sha256, names=[name], md5s=[md5] if md5 else [], **meta)
+    if md5:
+        write_md5_alias(md5, sha256)
     return target
 
 
@@ -112,11 +206,12 @@ def record(
     urls: Sequence[str] = (),
     license: str = "",
     size: int | None = None,
+    md5s: Sequence[str] = (),
 ) -> None:
     """Merge what is known about a digest into its metadata file."""
     path = assets_root() / sha256 / META_NAME
     meta = read_meta(path)
-    for key, values in (("names", names), ("owners", owners), ("urls", urls)):
+    for key, values in (("names", names), ("owners", owners), ("urls", urls), ("md5", md5s)):
         merged = list(meta.get(key, []))
         merged += [value for value in values if value and value not in merged]
         meta[key] = merged
@@ -171,10 +266,12 @@ class CachedAsset:
     owners: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     license: str = ""
+    md5: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "sha256": self.sha256,
+            "md5": self.md5,
             "path": str(self.folder),
             "files": self.files,
             "size": self.size,
@@ -187,6 +284,7 @@ class CachedAsset:
 def cached_assets() -> list[CachedAsset]:
     """Every digest in the store, ordered by the first name it was cached under."""
     root = assets_root()
+    aliases = md5_aliases()
     found = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         if not folder.is_dir() or folder.name.startswith("."):
@@ -205,17 +303,22 @@ def cached_assets() -> list[CachedAsset]:
                 owners=list(meta.get("owners", [])),
                 urls=list(meta.get("urls", [])),
                 license=str(meta.get("license", "")),
+                md5=aliases.get(folder.name, []),
             )
         )
     return sorted(found, key=lambda item: (item.files[0], item.sha256))
 
 
-def remove_digest(sha256: str) -> None:
-    """Forget one digest: its files, metadata and any partial download."""
-    with asset_lock(sha256):
-        shutil.rmtree(assets_root() / sha256, ignore_errors=True)
+def remove_digest(key: str) -> None:
+    """Forget one digest (or ``md5-`` key): its files, metadata, MD5 aliases and partial download."""
+    with asset_lock(key):
+        if _SHA256.match(key):
+            shutil.rmtree(assets_root() / key, ignore_errors=True)
+            for md5 in md5_aliases().get(key, []):
+                with contextlib.suppress(FileNotFoundError):
+                    (aliases_root() / md5).unlink()
         with contextlib.suppress(FileNotFoundError):
-            partial_path(sha256).unlink()
+            partial_path(key).unlink()
 
 
 def _complete(path: Path, size: int) -> bool:
