@@ -1,4 +1,6 @@
-"""The YOLOv3 training loss: each true box is owned by the one anchor whose shape fits it best.
+"""The YOLOv3 training loss: each true box is owned by the anchor whose shape fits it best, and
+by every other anchor that fits it with IoU above ``match_iou`` (more positives per box make
+training from scratch converge several times faster than the paper's single owner).
 
 For the owning cell and anchor: binary cross-entropy on the centre offsets, squared error on the
 log size ratios (weighted 2 - relative area, so small boxes count more), objectness 1 and
@@ -29,6 +31,7 @@ def yolo_loss(
     config: YoloConfig,
     input_size: int,
     ignore_iou: float = 0.5,
+    match_iou: float = 0.3,
 ) -> dict[str, torch.Tensor]:
     """Loss of raw head outputs against per-image targets ``(N_i, 5)`` rows of ``class, x1, y1, x2, y2``.
 
@@ -60,9 +63,10 @@ def yolo_loss(
             ignore[b] = (best_iou > ignore_iou).view(3, height, width)
             wh = (boxes[:, 2:] - boxes[:, :2]).clamp(min=1e-3)
             centre = (boxes[:, :2] + boxes[:, 2:]) / 2
-            best_anchor = _shape_iou(wh, anchors).argmax(dim=1)
-            for k in range(len(rows)):
-                a = int(best_anchor[k])
+            shape_iou = _shape_iou(wh, anchors)
+            owners = shape_iou > match_iou
+            owners[torch.arange(len(rows), device=device), shape_iou.argmax(dim=1)] = True
+            for k, a in owners.nonzero().tolist():
                 if a not in head_anchor_ids:
                     continue
                 local = a - 3 * head

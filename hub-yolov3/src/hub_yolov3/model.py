@@ -83,7 +83,7 @@ class ConvUnit(nn.Module):
         super().__init__()
         self.head = head
         self.conv = nn.Conv2d(c_in, c_out, k, stride, k // 2, bias=head)
-        self.bn = None if head else nn.BatchNorm2d(c_out, eps=1e-5, momentum=0.03)
+        self.bn = None if head else nn.BatchNorm2d(c_out, eps=1e-5, momentum=0.1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv(x)

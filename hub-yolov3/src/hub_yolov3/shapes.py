@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 SHAPES = ("circle", "square", "triangle")
@@ -36,7 +37,10 @@ def _background(rng: random.Random, size: int) -> Image.Image:
             Image.new("RGB", (size, size), other), Image.new("RGB", (size, size), base), ramp
         )
     if kind == "noise":
-        noise = Image.effect_noise((size, size), rng.uniform(20, 60)).convert("RGB")
+        # Seeded from rng (Image.effect_noise is not), so a seed always gives the same data set.
+        sigma = rng.uniform(20, 60)
+        values = np.random.default_rng(rng.randrange(2**32)).normal(128, sigma, (size, size))
+        noise = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8)).convert("RGB")
         return Image.blend(Image.new("RGB", (size, size), base), noise, 0.35)
     canvas = Image.new("RGB", (size, size), base)
     draw = ImageDraw.Draw(canvas)
