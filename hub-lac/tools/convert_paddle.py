@@ -160,6 +160,9 @@ def convert(source: Path, target: Path) -> None:
                     raise ValueError(f"{other}/conf/{same} differs from lac_model's")
         if _sha256(source / "lac_model/conf/word.dic") != _sha256(source / "rank_model/conf/word.dic"):
             raise ValueError("rank_model's word.dic differs from lac_model's")
+        # The licence and provenance travel with the data.
+        shutil.copyfile(HERE / "LICENSE-APACHE-2.0", staging / "LICENSE")
+        shutil.copyfile(HERE / "NOTICE", staging / "NOTICE")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
         manifest = {
             "source": "LAC-2.1.2.tar.gz",
