@@ -12,32 +12,33 @@ digits are glued back together.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import lru_cache
 
 from hub_lac._vocab import DATA
 
 
 class Segmenter:
-    def __init__(self, words: dict[str, int], prefixes: frozenset[str], log_total: float) -> None:
+    def __init__(self, words: dict[str, int], log_total: float) -> None:
         self._words = words
-        self._prefixes = prefixes
         self._log_total = log_total
         self._weights = {length: math.log(length) - log_total for length in range(1, 64)}
+        # The longest word starting with each character bounds the look-ahead; past a piece
+        # that no word extends nothing can match, which is all a prefix table would tell.
+        longest: dict[str, int] = {}
+        for word in words:
+            if len(word) > longest.get(word[0], 0):
+                longest[word[0]] = len(word)
+        self._longest = longest
 
     def cut(self, text: str) -> list[str]:
         n = len(text)
-        words, prefixes = self._words, self._prefixes
+        words, longest = self._words, self._longest
         ends: list[list[int]] = []
         for head in range(n):
             found = [head]
-            stop = head + 1
-            while stop <= n:
-                piece = text[head:stop]
-                if piece in words:
+            for stop in range(head + 2, min(n, head + longest.get(text[head], 1)) + 1):
+                if text[head:stop] in words:
                     found.append(stop - 1)
-                elif piece not in prefixes:
-                    break
-                stop += 1
             ends.append(found)
         best_score = [0.0] * (n + 1)
         best_end = [0] * (n + 1)
@@ -70,14 +71,12 @@ class Segmenter:
         return pieces
 
 
-@cache
+@lru_cache(maxsize=None)
 def segmenter() -> Segmenter:
     words: dict[str, int] = {}
     total = 0
-    with (DATA / "small_seg.dic").open(encoding="utf-8") as handle:
-        for line in handle:
-            word, count = line.strip().split(" ")
-            words[word] = len(word)
-            total += int(count)
-    prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
-    return Segmenter(words, prefixes, math.log(total))
+    for line in (DATA / "small_seg.dic").read_text(encoding="utf-8").splitlines():
+        word, count = line.strip().split(" ")
+        words[word] = len(word)
+        total += int(count)
+    return Segmenter(words, math.log(total))

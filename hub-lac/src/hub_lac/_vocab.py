@@ -11,13 +11,12 @@ OOV = "OOV"
 
 
 def _pairs(path: Path) -> list[tuple[str, str]]:
-    # Only the newline is stripped: " " and other blanks are real entries of these files.
+    # Only line ends are stripped: " " and other blanks are real entries of these files.
     pairs = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) == 2:
-                pairs.append((fields[0], fields[1]))
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        fields = line.split("\t")
+        if len(fields) == 2:
+            pairs.append((fields[0], fields[1]))
     return pairs
 
 
