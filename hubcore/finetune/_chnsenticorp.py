@@ -1,45 +1,40 @@
 """ChnSentiCorp: the standard Chinese sentiment benchmark, fetched through the asset cache.
 
 The archive (about 9,600 / 1,200 / 1,200 hotel, laptop and book reviews, labels
-``0`` negative and ``1`` positive) is published at :data:`ARCHIVE_URL`.  Its MD5
-and the MD5s of the three files inside are the ones PaddlePaddle publishes, and
-every file read is checked against them, whatever way it arrived.  The asset cache
-identifies files by sha256, which is pinned in :data:`ARCHIVE_SHA256` once known;
-until then, and whenever the network is off (``HUBCORE_OFFLINE=1``), the error says
-how to fetch the archive by hand and pass it as ``data_dir``.
+``0`` negative and ``1`` positive) is registered as the data set's asset with the
+URL and MD5 PaddlePaddle publishes (:data:`ARCHIVE`); the hub's cache downloads it
+where there is network and checks that MD5.  The three files inside are checked
+against their own published MD5s whatever way they arrived, then unpacked into the
+hub's home beside the cache, atomically.  Without network, the error says how to
+bring the archive over by hand.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tarfile
 import tempfile
-from pathlib import Path
+import uuid
+from pathlib import Path, PurePosixPath
 
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
 from hubcore.finetune._datasets import DatasetFormatError, TextClassificationDataset
+from hubcore.finetune._plugin_data import CHNSENTICORP_ARCHIVE
 
-ARCHIVE_NAME = "chnsenticorp.tar.gz"
-ARCHIVE_URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"
-ARCHIVE_MD5 = "fbb3217aeac76a2840d2d5cd19688b07"
-ARCHIVE_SHA256: str | None = None  # not yet pinned: needs one download on a connected machine
-ARCHIVE_SIZE = 0
+ARCHIVE: Asset = CHNSENTICORP_ARCHIVE
+ARCHIVE_NAME = ARCHIVE.name
+ARCHIVE_URL = ARCHIVE.urls[0]
+ARCHIVE_MD5 = ARCHIVE.md5
 FILE_MD5 = {
     "train": "689360c4a4a9ce8d8719ed500ae80907",
     "dev": "05e4b02561c2a327833e05bbe8156cec",
     "test": "917dfc6fbce596bb01a91abaa6c86f9e",
 }
-OWNER = "data set 'chnsenticorp'"
-
-
-def archive_asset() -> Asset | None:
-    """The archive as a cache asset, or None while its sha256 is not pinned."""
-    if ARCHIVE_SHA256 is None:
-        return None
-    return Asset(name=ARCHIVE_NAME, sha256=ARCHIVE_SHA256, size=ARCHIVE_SIZE, urls=(ARCHIVE_URL,))
+OWNER = "dataset 'chnsenticorp'"
 
 
 class ChnSentiCorp(TextClassificationDataset):
@@ -47,17 +42,20 @@ class ChnSentiCorp(TextClassificationDataset):
 
     ``data_dir`` is the downloaded archive, or a folder holding ``train.tsv``,
     ``dev.tsv`` and ``test.tsv`` (directly or in ``chnsenticorp/``).  The files
-    have a ``label<TAB>text_a`` header; ``verify=False`` skips the MD5 check (for
-    edited copies).
+    have a ``label<TAB>text_a`` header; ``verify=False`` skips the MD5 check of a
+    folder (for edited copies).
     """
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, verify: bool = True) -> None:
-        folder = _cached_or_fetched() if data_dir is None else _locate(Path(data_dir), verify)
+        if data_dir is None:
+            folder, unchecked = _cached_or_fetched(), False
+        else:
+            folder, unchecked = _locate(Path(data_dir), verify), Path(data_dir).is_dir()
         files = {split: folder / f"{split}.tsv" for split in FILE_MD5}
         for split, path in files.items():
             if not path.is_file():
                 raise DatasetFormatError(f"{path}: no such file (ChnSentiCorp's {split} split)")
-            if verify:
+            if verify and unchecked:  # what was unpacked here was checked on the way
                 _check_md5(path, FILE_MD5[split])
         super().__init__(files["train"], files["dev"], files["test"], label_list=["0", "1"], header=True)
 
@@ -67,6 +65,13 @@ def _cache_folder() -> Path:
 
     home: Path = cache_dir()
     return home / "datasets" / "chnsenticorp"
+
+
+def _unpack_lock() -> Path:
+    from hubcore.hub import cache_dir
+
+    home: Path = cache_dir()
+    return home / "locks" / "dataset-chnsenticorp.lock"
 
 
 def _locate(path: Path, verify: bool) -> Path:
@@ -83,71 +88,114 @@ def _locate(path: Path, verify: bool) -> Path:
 
 
 def _cached_or_fetched() -> Path:
-    from hubcore.hub import fetch_asset, is_offline
+    """The unpacked, verified files; the archive comes from the asset cache, downloaded if allowed."""
+    from hubcore.hub import fetch_asset
 
     target = _cache_folder()
-    if all((target / f"{split}.tsv").is_file() for split in FILE_MD5):
+    if _verified(target):
         return target
-    manual = (
-        f"download {ARCHIVE_URL} (md5 {ARCHIVE_MD5}) on a connected machine and pass its path: "
-        "ChnSentiCorp(data_dir=PATH)"
-    )
-    asset = archive_asset()
-    if asset is None:
-        reason = "the network is off (HUBCORE_OFFLINE)" if is_offline() else "its sha256 is not pinned yet"
-        raise HubcoreError(
-            f"ChnSentiCorp is not in the cache {target} and cannot be fetched: {reason}; {manual}"
-        )
     try:
-        archive = fetch_asset(asset, owner=OWNER)
+        archive = fetch_asset(ARCHIVE, owner=OWNER)
     except HubcoreError as exc:
-        raise HubcoreError(f"ChnSentiCorp is not available: {exc}; or {manual}") from None
+        raise HubcoreError(f"ChnSentiCorp is not available: {exc}; {_how_to_provide()}") from None
     return _extract(archive, target)
 
 
-def _extract(archive: Path, target: Path) -> Path:
-    """Unpack and verify the three TSVs in a temporary folder beside ``target``, then rename it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+def _how_to_provide() -> str:
+    return (
+        "to provide it without network, run `hubcore download chnsenticorp --output DIR` on a connected "
+        "machine, copy DIR here and run `hubcore cache import DIR`, or download "
+        f"{ARCHIVE_URL} (md5 {ARCHIVE_MD5}) and pass ChnSentiCorp(data_dir=PATH)"
+    )
+
+
+def _verified(folder: Path) -> bool:
     try:
+        return all(_md5_of(folder / f"{split}.tsv") == md5 for split, md5 in FILE_MD5.items())
+    except OSError:
+        return False
+
+
+def _extract(archive: Path, target: Path) -> Path:
+    """Unpack and verify the three TSVs in a folder beside ``target``, then swap it in.
+
+    Only the contents of three regular members are read, each into a fixed file name,
+    so no name in the archive decides where anything is written.  Concurrent
+    unpackers are serialised by a lock; readers see the old folder or the new one.
+    """
+    import filelock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = _unpack_lock()
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(lock)):
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
-            with tarfile.open(archive, "r:*") as tar:
-                for split in FILE_MD5:
-                    member = _member(tar, f"{split}.tsv", archive)
-                    source = tar.extractfile(member)
-                    if source is None:
-                        raise HubcoreError(f"{archive}: {member.name} is not a regular file")
-                    with source, open(staging / f"{split}.tsv", "wb") as out:
-                        shutil.copyfileobj(source, out)
-                        out.flush()
-                        os.fsync(out.fileno())
-        except tarfile.TarError as exc:
-            raise HubcoreError(f"{archive}: not a readable tar archive ({exc})") from None
-        for split, expected in FILE_MD5.items():
-            _check_md5(staging / f"{split}.tsv", expected)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
+            _unpack_splits(archive, staging)
+            for split, expected in FILE_MD5.items():
+                _check_md5(staging / f"{split}.tsv", expected)
+            _swap_in(staging, target)
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
+def _unpack_splits(archive: Path, staging: Path) -> None:
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for split in FILE_MD5:
+                member = _member(tar, f"{split}.tsv", archive)
+                source = tar.extractfile(member)
+                if source is None:
+                    raise HubcoreError(f"{archive}: {member.name} is not a regular file")
+                with source, open(staging / f"{split}.tsv", "wb") as out:
+                    shutil.copyfileobj(source, out)
+                    out.flush()
+                    os.fsync(out.fileno())
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise HubcoreError(f"{archive}: not a readable tar archive ({type(exc).__name__}: {exc})") from None
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    if os.name == "posix":  # make the renames durable
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    with contextlib.suppress(OSError):
+        shutil.rmtree(old)
+
+
 def _member(tar: tarfile.TarFile, file_name: str, archive: Path) -> tarfile.TarInfo:
     for member in tar.getmembers():
-        if member.isfile() and Path(member.name).name == file_name:
-            return member
+        name = PurePosixPath(member.name)
+        if name.name != file_name:
+            continue
+        if name.is_absolute() or ".." in name.parts:
+            raise HubcoreError(f"{archive}: member {member.name!r} points outside the archive; refused")
+        if not member.isfile():
+            raise HubcoreError(f"{archive}: {member.name} is not a regular file (a link?); refused")
+        return member
     raise HubcoreError(f"{archive}: has no {file_name}")
 
 
-def _check_md5(path: Path, expected: str) -> None:
+def _md5_of(path: Path) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != expected:
+    return digest.hexdigest()
+
+
+def _check_md5(path: Path, expected: str) -> None:
+    actual = _md5_of(path)
+    if actual != expected:
         raise DatasetFormatError(
-            f"{path}: md5 {digest.hexdigest()} differs from ChnSentiCorp's published {expected}; "
+            f"{path}: md5 {actual} differs from ChnSentiCorp's published {expected}; "
             "pass verify=False to read an edited copy"
         )

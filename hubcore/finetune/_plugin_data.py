@@ -8,10 +8,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hubcore._specs import ComponentSpec
+from hubcore._specs import Asset, ComponentSpec
 from hubcore.hookspecs import hookimpl
 
 _FT = "hubcore.finetune"
+
+# PaddlePaddle publishes this archive with its MD5 only (no sha256, no size): the asset
+# cache checks the MD5 on arrival and keys the stored file by the sha256 it computes.
+CHNSENTICORP_ARCHIVE = Asset(
+    name="chnsenticorp.tar.gz",
+    sha256="",
+    size=0,
+    urls=("https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz",),
+    md5="fbb3217aeac76a2840d2d5cd19688b07",
+)
 
 DATASETS = (
     ComponentSpec(
@@ -28,6 +38,7 @@ DATASETS = (
         name="chnsenticorp",
         entry=f"{_FT}._chnsenticorp:ChnSentiCorp",
         summary="ChnSentiCorp Chinese sentiment reviews, downloaded from PaddlePaddle's mirror",
+        assets=(CHNSENTICORP_ARCHIVE,),
     ),
 )
 

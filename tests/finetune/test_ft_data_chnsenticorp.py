@@ -1,0 +1,309 @@
+"""ChnSentiCorp: registered by its public URL and MD5, fetched through the asset cache.
+
+A small stand-in archive of the same layout (``chnsenticorp/{train,dev,test}.tsv``) is
+served from 127.0.0.1; the asset and the files' MD5s are pointed at it per test, while
+the registered default stays PaddlePaddle's public URL and MD5.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import tarfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import hubcore
+from hubcore import Asset, ComponentSpec, HubcoreError
+from hubcore.cli import build_cli
+from hubcore.finetune import ChnSentiCorp, DatasetFormatError
+from hubcore.finetune import _chnsenticorp as chnsenticorp
+from hubcore.finetune import _plugin_data as plugin_data
+
+PUBLIC_URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"
+PUBLIC_MD5 = "fbb3217aeac76a2840d2d5cd19688b07"
+SPLITS = {
+    "train": "label\ttext_a\n1\t房间很干净\n0\t服务太差\n",
+    "dev": "label\ttext_a\n1\t不错\n",
+    "test": "label\ttext_a\n0\t很吵\n",
+}
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _archive(members: dict[str, bytes], *, links: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            tar.addfile(info)
+    return buffer.getvalue()
+
+
+def _standin() -> bytes:
+    return _archive({f"chnsenticorp/{split}.tsv": text.encode() for split, text in SPLITS.items()})
+
+
+@dataclass
+class Server:
+    """Serves fixed bodies on 127.0.0.1 and counts requests per path."""
+
+    port: int = 0
+    routes: dict[str, bytes] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def serve(self, path: str, body: bytes) -> str:
+        self.routes["/" + path] = body
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    state = Server()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            state.hits[self.path] = state.hits.get(self.path, 0) + 1
+            body = state.routes.get(self.path)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty, online hub home with short timeouts and no proxy."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("HUBCORE_HOME", str(path))
+    monkeypatch.delenv("HUBCORE_OFFLINE", raising=False)
+    monkeypatch.setenv("HUBCORE_CONNECT_TIMEOUT", "5")
+    monkeypatch.setenv("HUBCORE_READ_TIMEOUT", "5")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+@pytest.fixture
+def standin(server: Server, home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, Asset]:
+    """The stand-in archive served locally, with ChnSentiCorp's asset and file MD5s pointed at it."""
+    data = _standin()
+    url = server.serve("chnsenticorp.tar.gz", data)
+    asset = Asset("chnsenticorp.tar.gz", "", 0, (url,), md5=_md5(data))
+    monkeypatch.setattr(chnsenticorp, "ARCHIVE", asset)
+    monkeypatch.setattr(chnsenticorp, "FILE_MD5", {s: _md5(t.encode()) for s, t in SPLITS.items()})
+    return data, asset
+
+
+def _rows(dataset: ChnSentiCorp) -> dict[str, list[tuple[str, object]]]:
+    return {
+        "train": [(e.text_a, e.label) for e in dataset.get_train_examples()],
+        "dev": [(e.text_a, e.label) for e in dataset.get_dev_examples()],
+        "test": [(e.text_a, e.label) for e in dataset.get_test_examples()],
+    }
+
+
+EXPECTED = {
+    "train": [("房间很干净", "1"), ("服务太差", "0")],
+    "dev": [("不错", "1")],
+    "test": [("很吵", "0")],
+}
+
+
+def test_chnsenticorp_is_registered_with_its_public_url_and_md5() -> None:
+    spec = hubcore.get_registry().components["dataset"]["chnsenticorp"]
+    (asset,) = spec.assets
+    assert (asset.name, asset.urls, asset.md5, asset.sha256, asset.size) == (
+        "chnsenticorp.tar.gz",
+        (PUBLIC_URL,),
+        PUBLIC_MD5,
+        "",
+        0,
+    )
+    assert asset == chnsenticorp.ARCHIVE and chnsenticorp.ARCHIVE_URL == PUBLIC_URL
+
+
+def test_chnsenticorp_downloads_through_the_asset_cache_and_unpacks(
+    standin: tuple[bytes, Asset], server: Server, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, asset = standin
+
+    dataset = ChnSentiCorp()
+
+    assert _rows(dataset) == EXPECTED and dataset.get_labels() == ["0", "1"]
+    sha = hashlib.sha256(data).hexdigest()
+    assert (home / "assets" / sha / "chnsenticorp.tar.gz").read_bytes() == data
+    assert (home / "aliases" / "md5" / asset.md5).read_text().strip() == sha
+    unpacked = home / "datasets" / "chnsenticorp"
+    assert sorted(p.name for p in unpacked.iterdir()) == ["dev.tsv", "test.tsv", "train.tsv"]
+    assert [p.name for p in (home / "datasets").iterdir()] == ["chnsenticorp"]  # no staging left
+    # offline: the unpacked files serve; without them, the cached archive is unpacked again
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    assert _rows(ChnSentiCorp()) == EXPECTED
+    (unpacked / "dev.tsv").write_text("label\ttext_a\n0\t被改过\n", encoding="utf-8")
+    assert _rows(ChnSentiCorp()) == EXPECTED  # a damaged unpacked file is replaced, not read
+    assert server.hits == {"/chnsenticorp.tar.gz": 1}
+
+
+def test_chnsenticorp_corrupt_download_is_refused_and_nothing_is_kept(
+    standin: tuple[bytes, Asset], server: Server, home: Path
+) -> None:
+    data, asset = standin
+    server.serve("chnsenticorp.tar.gz", data[:-10] + b"0123456789")
+
+    with pytest.raises(HubcoreError) as caught:
+        ChnSentiCorp()
+
+    message = str(caught.value)
+    assert message.startswith("ChnSentiCorp is not available: ") and "\n" not in message
+    assert f"md5 mismatch (expected {asset.md5}" in message
+    assert not (home / "assets").exists() or not any((home / "assets").iterdir())
+    assert not (home / "datasets" / "chnsenticorp").exists()
+
+
+def test_chnsenticorp_offline_says_how_to_provide_it_in_one_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    factory = hubcore.load_component("dataset", "chnsenticorp")
+
+    with pytest.raises(HubcoreError) as caught:
+        factory()
+
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("ChnSentiCorp is not available: ")
+    assert "'chnsenticorp.tar.gz'" in message and "HUBCORE_OFFLINE" in message
+    assert (
+        "`hubcore download chnsenticorp --output DIR`" in message and "`hubcore cache import DIR`" in message
+    )
+    assert PUBLIC_URL in message and PUBLIC_MD5 in message and "ChnSentiCorp(data_dir=PATH)" in message
+    assert not (home / "datasets" / "chnsenticorp").exists()
+
+
+def test_chnsenticorp_without_network_says_so(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/chnsenticorp.tar.gz"
+    monkeypatch.setattr(chnsenticorp, "ARCHIVE", Asset("chnsenticorp.tar.gz", "", 0, (url,), md5=PUBLIC_MD5))
+
+    with pytest.raises(HubcoreError) as caught:
+        ChnSentiCorp()
+
+    message = str(caught.value)
+    assert "\n" not in message and f"{url}: connection failed" in message
+    assert "hubcore download chnsenticorp --output DIR" in message and "data_dir=PATH" in message
+
+
+def test_chnsenticorp_export_then_import_on_an_offline_machine(
+    standin: tuple[bytes, Asset], server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _data, asset = standin
+    registered = [s for s in plugin_data.DATASETS if s.name != "chnsenticorp"]
+    local = ComponentSpec("chnsenticorp", f"{chnsenticorp.__name__}:ChnSentiCorp", assets=(asset,))
+    monkeypatch.setattr(plugin_data, "DATASETS", (*registered, local))
+    hubcore.reset_registry()
+    export = tmp_path / "export"
+    runner = CliRunner()
+
+    downloaded = runner.invoke(build_cli(), ["download", "chnsenticorp", "--output", str(export)])
+
+    assert downloaded.exit_code == 0, downloaded.output
+    assert json.loads((export / "hubcore-assets.json").read_text())[0]["md5"] == asset.md5
+    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "air-gapped"))
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    with pytest.raises(HubcoreError, match="HUBCORE_OFFLINE"):
+        ChnSentiCorp()
+    imported = runner.invoke(build_cli(), ["cache", "import", str(export)])
+    assert imported.exit_code == 0, imported.output
+
+    assert _rows(ChnSentiCorp()) == EXPECTED
+    assert server.hits == {"/chnsenticorp.tar.gz": 1}
+
+
+@pytest.mark.parametrize(
+    ("members", "links", "message"),
+    [
+        ({"../train.tsv": b"x"}, None, "points outside the archive; refused"),
+        ({"/etc/train.tsv": b"x"}, None, "points outside the archive; refused"),
+        ({}, {"chnsenticorp/train.tsv": "/etc/passwd"}, "is not a regular file"),
+        ({"chnsenticorp/dev.tsv": b"x"}, None, "has no train.tsv"),
+    ],
+    ids=["dotdot", "absolute", "symlink", "missing"],
+)
+def test_chnsenticorp_unsafe_or_incomplete_archive_is_refused(
+    standin: tuple[bytes, Asset],
+    server: Server,
+    home: Path,
+    members: dict[str, bytes],
+    links: dict[str, str] | None,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bad = _archive(members, links=links)
+    url = server.serve("bad.tar.gz", bad)
+    monkeypatch.setattr(chnsenticorp, "ARCHIVE", Asset("chnsenticorp.tar.gz", "", 0, (url,), md5=_md5(bad)))
+
+    with pytest.raises(HubcoreError, match=message):
+        ChnSentiCorp()
+
+    assert not (home / "datasets" / "chnsenticorp").exists()
+    assert [p.name for p in (home / "datasets").iterdir()] == []
+    assert not (home.parent / "train.tsv").exists()
+
+
+def test_chnsenticorp_from_a_local_archive_or_folder(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "chnsenticorp.tar.gz"
+    archive.write_bytes(_standin())
+    with pytest.raises(DatasetFormatError, match="differs from ChnSentiCorp's published"):
+        ChnSentiCorp(archive)  # our stand-in is not the real archive
+    assert not (home / "datasets" / "chnsenticorp").exists()
+    assert list((home / "datasets").iterdir()) == []  # nothing half-made
+    monkeypatch.setattr(chnsenticorp, "FILE_MD5", {s: _md5(t.encode()) for s, t in SPLITS.items()})
+    assert _rows(ChnSentiCorp(archive)) == EXPECTED
+    # unpacked into the hub's home, so the next call needs neither the archive nor the network
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    assert ChnSentiCorp().get_dev_examples()[0].text_a == "不错"
+    # a folder is read and checked; an edited copy needs verify=False
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for split in SPLITS:
+        (edited / f"{split}.tsv").write_text("label\ttext_a\n1\t改过的\n", encoding="utf-8")
+    with pytest.raises(DatasetFormatError, match="verify=False"):
+        ChnSentiCorp(edited)
+    assert ChnSentiCorp(edited, verify=False).get_test_examples()[0].text_a == "改过的"
+    with pytest.raises(HubcoreError, match="neither the ChnSentiCorp archive nor a folder"):
+        ChnSentiCorp(tmp_path / "nowhere")
