@@ -372,6 +372,7 @@ static int first_projection(lac_tagger *m, const int64_t *ids, int total, int di
     }
     for (int i = 0; i < total; i++) {
         const int64_t id = ids[i];
+        if (id < 0 || id >= m->vocab) return -2;
         float *row = m->first_proj + (size_t)id * 2 * gates;
         if (!m->first_ready[id]) {
             for (int d = 0; d < 2; d++) {
@@ -395,7 +396,8 @@ static int bi_layer(const float *x, int total, int d, const int32_t *lengths, in
     for (int dir = 0; dir < 2; dir++) {
         const lac_direction *p = dir ? bwd : fwd;
         if (first) {
-            if (first_projection(first, ids, total, dir, proj)) return -1;
+            const int status = first_projection(first, ids, total, dir, proj);
+            if (status) return status;
         } else {
             linear(x, total, d, p->in_w, gates, p->in_b, p->bias, proj);
         }
@@ -407,7 +409,7 @@ static int bi_layer(const float *x, int total, int d, const int32_t *lengths, in
 }
 
 /* Tag paths of a packed batch; `features`, if not NULL, receives the top BiGRU layer (total x 2h).
- * Returns 0, or -1 when memory runs out. */
+ * Returns 0, -1 when memory runs out, or -2 for a token id outside the vocabulary. */
 int lac_tagger_run(lac_tagger *m, const int64_t *ids, const int32_t *lengths, int batch,
                    int32_t *paths, float *features) {
     int total = 0, longest = 0;
@@ -428,9 +430,10 @@ int lac_tagger_run(lac_tagger *m, const int64_t *ids, const int32_t *lengths, in
     if (!x || !y || !proj || !half || !emission || !work || !back) goto done;
     int d = m->emb_dim;
     for (int layer = 0; layer < m->layers; layer++) {
-        if (bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y,
-                     layer == 0 ? m : NULL, ids))
-            goto done;
+        status = bi_layer(x, total, d, lengths, batch, h, &m->dirs[2 * layer], &m->dirs[2 * layer + 1], 0, proj, half, y,
+                          layer == 0 ? m : NULL, ids);
+        if (status) goto done;
+        status = -1;
         memcpy(x, y, sizeof(float) * (size_t)total * 2 * h);
         d = 2 * h;
     }

@@ -35,7 +35,9 @@ def _load() -> Any:
     if path is None:
         return None
     try:
-        lib = ctypes.CDLL(str(path))
+        # PyDLL keeps the GIL during calls: the kernel caches first-layer rows in shared
+        # buffers, so two threads must not run it at once.
+        lib = ctypes.PyDLL(str(path))
     except OSError:
         return None
     return lib
@@ -248,6 +250,8 @@ class CTagger:
             _i(paths),
             _f(features) if with_features else None,
         )
+        if status == -2:
+            raise ValueError(f"token ids must lie in [0, {self._struct.vocab})")
         if status:
             raise MemoryError("hub-lac: the C kernel could not allocate its buffers")
         return _split(paths, lengths), (_split(features, lengths) if with_features else None)
