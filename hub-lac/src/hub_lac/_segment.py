@@ -12,7 +12,7 @@ digits are glued back together.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 from hub_lac._vocab import DATA
 
@@ -71,7 +71,7 @@ class Segmenter:
         return pieces
 
 
-@lru_cache(maxsize=None)
+@cache
 def segmenter() -> Segmenter:
     words: dict[str, int] = {}
     total = 0
