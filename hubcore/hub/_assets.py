@@ -33,7 +33,8 @@ def fetch_asset(asset: Asset, *, owner: str) -> Path:
     ``owner`` names who needs it (e.g. ``"module 'lac'"``) so that errors say so.
     Raises DownloadError naming the asset, each URL and its failure, or OfflineError.
     A cached file was hashed when it entered the cache; only its size is checked here,
-    and ``hubcore cache verify`` re-hashes everything.
+    and ``hubcore cache verify`` re-hashes everything.  An asset known by its MD5 only
+    is found through the alias written when bytes with that MD5 were stored.
     """
     return _fetch(asset, owner=owner, source=None)
 

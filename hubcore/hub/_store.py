@@ -115,16 +115,14 @@ def asset_lock(key: str) -> Iterator[None]:
 
 
 def resolve_md5(md5: str) -> str | None:
-    """The sha256 under which content with this MD5 is stored, or None if there is none."""
+    """The sha256 that content with this MD5 was stored under, or None; the content may since be gone."""
     if not _MD5.match(md5):
         return None
     try:
         sha256 = (aliases_root() / md5).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    if not _SHA256.match(sha256) or not (assets_root() / sha256).is_dir():
-        return None
-    return sha256
+    return sha256 if _SHA256.match(sha256) else None
 
 
 def stored_sha256(asset: Asset) -> str | None:

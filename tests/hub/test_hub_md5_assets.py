@@ -290,3 +290,21 @@ def test_hub_md5_verify_reports_an_alias_that_lies(hub_home, asset_server, make_
     assert checked == 1 and len(problems) == 1
     assert problems[0].algorithm == "md5" and problems[0].expected == _md5(second)
     assert "not the" in str(problems[0]) and "its alias claims" in str(problems[0])
+
+
+def test_hub_md5_cache_clear_removes_partials_and_aliases(hub_home, asset_server, make_blob):
+    data, _sha = make_blob(100_000, seed=18)
+    md5 = _md5(data)
+    url = asset_server.serve("c.tar.gz", data, mode="cut", cut_after=30_000)
+    asset = Asset("c.tar.gz", "", 0, (url,), md5=md5)
+    with pytest.raises(DownloadError):
+        fetch_asset(asset, owner="test")
+    assert _listing(hub_home, "partial") == [f"md5-{md5}.part"]
+    other, _ = make_blob(2_000, seed=19)
+    fetch_asset(Asset("o.bin", "", 0, (asset_server.serve("o.bin", other),), md5=_md5(other)), owner="test")
+
+    cleared = invoke("cache", "clear", "-y")
+
+    assert cleared.exit_code == 0 and "removed 1 cached assets" in cleared.output
+    assert _listing(hub_home, "partial") == [] and _listing(hub_home, "aliases/md5") == []
+    assert _stored(hub_home) == []
