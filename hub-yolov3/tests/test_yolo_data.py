@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from hub_yolov3.data import DetectionDataError, load_split
 from hub_yolov3.shapes import generate
+from PIL import Image
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +41,8 @@ def test_boxes_are_tight_around_the_drawn_shapes(voc: Path) -> None:
     checked = 0
     for sample in load_split(single, "train")[0]:
         pixels = np.asarray(Image.open(sample.image), dtype=np.int16)
-        if np.abs(pixels - pixels[0, 0]).max() > 0:  # not flat: skip (gradient, noise, stripes)
-            if np.abs(pixels[:, :8] - pixels[0, 0]).max() > 0 and np.abs(pixels[:8] - pixels[0, 0]).max() > 0:
-                continue
+        if np.abs(pixels[0] - pixels[0, 0]).max() > 0 or np.abs(pixels[:, 0] - pixels[0, 0]).max() > 0:
+            continue  # not a flat background (gradient, noise, stripes)
         ys, xs = np.nonzero(np.abs(pixels - pixels[0, 0]).sum(-1) > 30)
         x1, y1, x2, y2 = sample.boxes[0]
         assert (
@@ -71,11 +69,11 @@ def test_voc_errors_name_the_file(voc: Path, tmp_path: Path) -> None:
     xml = broken / "Annotations" / "train_00001.xml"
     xml.write_text(xml.read_text().replace("<name>", "<name>hexagon", 1))
     with pytest.raises(
-        DetectionDataError, match=r"train_00001.xml: object 1: <name> '\w*hexagon\w*' is not a known label"
+        DetectionDataError, match=r"train_00001\.xml: object 1: <name> '\w*hexagon\w*' is not a known label"
     ):
         load_split(broken, "train")
     xml.write_text("<annotation><filename>")
-    with pytest.raises(DetectionDataError, match="train_00001.xml: not well-formed XML"):
+    with pytest.raises(DetectionDataError, match=r"train_00001\.xml: not well-formed XML"):
         load_split(broken, "train")
     (broken / "ImageSets" / "Main" / "val.txt").write_text("val_00000\nnowhere\n")
     with pytest.raises(DetectionDataError, match=r"val.txt:2: annotation .*nowhere.xml does not exist"):
@@ -100,5 +98,5 @@ def test_coco_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(DetectionDataError, match=r"annotations\[0\]: category_id 99 is not a known category"):
         load_split(coco, "train")
     path.write_text("{ not json")
-    with pytest.raises(DetectionDataError, match="instances_train.json: not valid JSON"):
+    with pytest.raises(DetectionDataError, match=r"instances_train\.json: not valid JSON"):
         load_split(coco, "train")

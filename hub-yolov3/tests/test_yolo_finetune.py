@@ -21,7 +21,6 @@ SIZE, WIDTH, CLASSES = 96, 0.25, ("circle", "square")
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     import torch
-
     from hub_yolov3.demo import train
     from hub_yolov3.shapes import generate
 
@@ -61,9 +60,9 @@ def test_hubcore_run_detects_shapes_in_new_pictures(
     trained: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     from click.testing import CliRunner
-    from hubcore.cli import build_cli
-
     from hub_yolov3.shapes import render
+
+    from hubcore.cli import build_cli
 
     rng = random.Random(2024)
     truths, args = (
@@ -89,11 +88,11 @@ def test_hubcore_run_detects_shapes_in_new_pictures(
 
 
 def test_load_task_predicts_like_the_module(trained: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
-    import hubcore
-    from hubcore.finetune import load_task
+    from hub_yolov3.shapes import render
     from PIL import Image
 
-    from hub_yolov3.shapes import render
+    import hubcore
+    from hubcore.finetune import load_task
 
     image, _ = render(random.Random(7), SIZE, CLASSES, max_objects=1)
     path = tmp_path / "one.png"

@@ -109,10 +109,10 @@ def test_pretrained_weights_are_not_fetched_unverified() -> None:
 
 def test_cli_json_output_and_own_checkpoint(tmp_path: Path, scene_png: Path) -> None:
     from click.testing import CliRunner
-    from hubcore.cli import build_cli
-
     from hub_yolov3.checkpoint import save_checkpoint
     from hub_yolov3.model import TINY_ANCHORS, YoloConfig, YOLOv3
+
+    from hubcore.cli import build_cli
 
     torch.manual_seed(3)
     model = YOLOv3(

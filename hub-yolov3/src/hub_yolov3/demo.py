@@ -36,9 +36,8 @@ def train(
 ) -> dict[str, Any]:
     """Fine-tune a from-scratch YOLOv3-tiny with DetectionTask; returns the finetune_and_eval summary."""
     import hubcore
-    from hubcore.finetune import CombinedStrategy, RunConfig
-
     from hub_yolov3.task import DetectionReader, DetectionTask, scaled_anchors
+    from hubcore.finetune import CombinedStrategy, RunConfig
 
     detector = hubcore.Module("yolov3_tiny", pretrained=False, width=width, input_size=size)
     reader = DetectionReader(dataset, input_size=size)
