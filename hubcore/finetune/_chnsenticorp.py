@@ -89,24 +89,23 @@ def _locate(path: Path, verify: bool) -> Path:
 
 def _cached_or_fetched() -> Path:
     """The unpacked, verified files; the archive comes from the asset cache, downloaded if allowed."""
-    from hubcore.hub import fetch_asset
+    from hubcore.hub import OfflineError, fetch_asset
 
     target = _cache_folder()
     if _verified(target):
         return target
+    by_hand = f"download {ARCHIVE_URL} (md5 {ARCHIVE_MD5}) and pass ChnSentiCorp(data_dir=PATH)"
     try:
         archive = fetch_asset(ARCHIVE, owner=OWNER)
+    except OfflineError as exc:  # already says how to bring it over with the hub
+        raise HubcoreError(f"ChnSentiCorp is not available: {exc}; or {by_hand}") from None
     except HubcoreError as exc:
-        raise HubcoreError(f"ChnSentiCorp is not available: {exc}; {_how_to_provide()}") from None
+        raise HubcoreError(
+            f"ChnSentiCorp is not available: {exc}; without network, run `hubcore download chnsenticorp "
+            f"--output DIR` on a connected machine, copy DIR here and run `hubcore cache import DIR`, "
+            f"or {by_hand}"
+        ) from None
     return _extract(archive, target)
-
-
-def _how_to_provide() -> str:
-    return (
-        "to provide it without network, run `hubcore download chnsenticorp --output DIR` on a connected "
-        "machine, copy DIR here and run `hubcore cache import DIR`, or download "
-        f"{ARCHIVE_URL} (md5 {ARCHIVE_MD5}) and pass ChnSentiCorp(data_dir=PATH)"
-    )
 
 
 def _verified(folder: Path) -> bool:
