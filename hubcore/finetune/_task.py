@@ -347,6 +347,7 @@ class _Trainer:
         task._dist = self.dist
         self.main = self.dist.is_main
         _seed_everything(config.seed + self.dist.rank)
+        task.state = TrainState()  # from the checkpoint, if any, or from the start
         model = task.model.to(device)
         model.train()
         train = task.encoded("train")
@@ -402,34 +403,11 @@ class _Trainer:
                     if state.step >= total:
                         break
                     batch = task.move_batch(task.reader.collate([train[i] for i in indices]), device)
-                    outputs = wrapped(batch)
-                    loss = task.compute_loss(outputs, batch)
-                    penalty = self.strategy.penalty(model)
-                    if penalty is not None:
-                        loss = loss + penalty
-                    self.optimizer.zero_grad(set_to_none=True)
-                    torch.autograd.backward(loss)
-                    self.strategy.before_optimizer_step(model)
-                    self.optimizer.step()
-                    if self.scheduler is not None:
-                        self.scheduler.step()
-                    state.step += 1
-                    state.position += 1
-                    self.strategy.on_step_end(state.step, model)
-                    running_loss += loss.detach()
+                    running_loss += self._step(model, wrapped, batch)
                     running_count += 1
                     if state.step % config.log_interval == 0 or state.step == total:
-                        mean_loss = float(running_loss) / running_count
                         speed = (state.step - tic_step) / max(time.perf_counter() - tic, 1e-9)
-                        values = {
-                            "loss": mean_loss,
-                            "lr": float(self.optimizer.param_groups[0]["lr"]),
-                            "steps_per_s": speed,
-                            "epoch": state.epoch,
-                        }
-                        logger.record("train", state.step, values, phase="train")
-                        logger.advance(state.step, mean_loss, speed)
-                        task.on_log(state.step, values)
+                        self._log_train(logger, float(running_loss) / running_count, speed)
                         running_loss.zero_()
                         running_count = 0
                         tic, tic_step = time.perf_counter(), state.step
@@ -466,6 +444,37 @@ class _Trainer:
         }
         task.on_train_end(state)
         return summary
+
+    def _step(self, model: nn.Module, wrapped: nn.Module, batch: dict[str, Any]) -> torch.Tensor:
+        """One optimiser step; returns the detached loss (penalty included)."""
+        task, state = self.task, self.task.state
+        outputs = wrapped(batch)
+        loss = task.compute_loss(outputs, batch)
+        penalty = self.strategy.penalty(model)
+        if penalty is not None:
+            loss = loss + penalty
+        self.optimizer.zero_grad(set_to_none=True)
+        torch.autograd.backward(loss)
+        self.strategy.before_optimizer_step(model)
+        self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
+        state.step += 1
+        state.position += 1
+        self.strategy.on_step_end(state.step, model)
+        return loss.detach()
+
+    def _log_train(self, logger: TrainLogger, mean_loss: float, speed: float) -> None:
+        state = self.task.state
+        values = {
+            "loss": mean_loss,
+            "lr": float(self.optimizer.param_groups[0]["lr"]),
+            "steps_per_s": speed,
+            "epoch": state.epoch,
+        }
+        logger.record("train", state.step, values, phase="train")
+        logger.advance(state.step, mean_loss, speed)
+        self.task.on_log(state.step, values)
 
     def _evaluate(self, logger: TrainLogger) -> None:
         task, state = self.task, self.task.state
