@@ -126,3 +126,20 @@ def test_ulmfit_gives_lower_layers_lower_rates(ernie_tiny_module: Any) -> None:
     ]
     rates = [rate[name] for name in chain]
     assert rates == sorted(rates) and len(set(rates)) == len(rates)
+
+
+def test_pickled_weights_as_the_public_repositories_ship_them_load_the_same(
+    ernie_tiny_dir: Path, ernie_tiny_module: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bin-checkpoint"
+    folder.mkdir()
+    for name in ("config.json", "vocab.txt", "tokenizer_config.json"):
+        (folder / name).write_bytes((ernie_tiny_dir / name).read_bytes())
+    # transformers 5 writes safetensors only; the older repositories hold a torch.save()d state dict.
+    torch.save(ErnieModel.from_pretrained(str(ernie_tiny_dir)).state_dict(), folder / "pytorch_model.bin")
+    assert (folder / "pytorch_model.bin").is_file() and not (folder / "model.safetensors").exists()
+    module = hubcore.Module("ernie", directory=folder)
+    ((sentence, tokens),) = module.get_embedding(["物流很快"])
+    ((want_sentence, want_tokens),) = ernie_tiny_module.get_embedding(["物流很快"])
+    np.testing.assert_allclose(sentence, want_sentence, atol=1e-6)
+    np.testing.assert_allclose(tokens, want_tokens, atol=1e-6)
