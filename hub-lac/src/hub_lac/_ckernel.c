@@ -17,10 +17,17 @@
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_ckernel", NULL, -1, NULL};
 PyMODINIT_FUNC PyInit__ckernel(void) { return PyModule_Create(&kernels_module); }
 
-/* 16 floats as one vector register (AVX-512) or two/four narrower ones; the compiler
- * lowers these to whatever the target has.  Loads and stores go through memcpy, which
+/* LANES floats as one vector register: 16 with AVX-512, 8 with AVX, 4 otherwise (the
+ * results do not depend on it: every element is still summed over k in order).  Loads and stores go through memcpy, which
  * compiles to unaligned vector moves. */
-typedef float v16 __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
+#define LANES 16
+#elif defined(__AVX__)
+#define LANES 8
+#else
+#define LANES 4
+#endif
+typedef float v16 __attribute__((vector_size(LANES * sizeof(float))));
 
 static inline v16 load16(const float *p) {
     v16 v;
@@ -30,7 +37,7 @@ static inline v16 load16(const float *p) {
 
 static inline void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
 
-typedef int32_t v16i __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(LANES * sizeof(int32_t))));
 
 static inline v16 splat(float a) { return (v16){0} + a; }
 
@@ -42,7 +49,7 @@ static inline v16 clamp16(v16 x, float lo, float hi) {
     return (v16)bits;
 }
 
-/* exp(x) to about one ulp (Cephes' reduction and polynomial), sixteen lanes at a time;
+/* exp(x) to about one ulp (Cephes' reduction and polynomial), a vector at a time;
  * the input is clamped so that the result stays a normal float. */
 static inline v16 exp16(v16 x) {
     x = clamp16(x, -87.0f, 88.0f);
@@ -68,63 +75,63 @@ static float exp1(float x) {
 
 static void sigmoid_inplace(float *restrict v, int n) {
     int j = 0;
-    for (; j + 16 <= n; j += 16) store16(v + j, 1.0f / (1.0f + exp16(-load16(v + j))));
+    for (; j + LANES <= n; j += LANES) store16(v + j, 1.0f / (1.0f + exp16(-load16(v + j))));
     for (; j < n; j++) v[j] = 1.0f / (1.0f + exp1(-v[j]));
 }
 
 /* tanh(x) = 2 sigmoid(2x) - 1, the form Paddle's kernels use. */
 static void tanh_inplace(float *restrict v, int n) {
     int j = 0;
-    for (; j + 16 <= n; j += 16) store16(v + j, 2.0f / (1.0f + exp16(-2.0f * load16(v + j))) - 1.0f);
+    for (; j + LANES <= n; j += LANES) store16(v + j, 2.0f / (1.0f + exp16(-2.0f * load16(v + j))) - 1.0f);
     for (; j < n; j++) v[j] = 2.0f / (1.0f + exp1(-2.0f * v[j])) - 1.0f;
 }
 
-/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 128 columns at a time
+/* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 8 vectors of columns at a time
  * stay in registers while all k rows stream past (eight independent sums hide the
  * latency of each multiply-add). */
 static void vec_mat(const float *restrict x, const float *restrict w, float *restrict acc, int k, int n) {
     int j = 0;
-    for (; j + 128 <= n; j += 128) {
+    for (; j + 8 * LANES <= n; j += 8 * LANES) {
         v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0}, c6 = {0}, c7 = {0};
         const float *wj = w + j;
         for (int i = 0; i < k; i++) {
             const float a = x[i];
             const float *wi = wj + (size_t)i * n;
             c0 += a * load16(wi);
-            c1 += a * load16(wi + 16);
-            c2 += a * load16(wi + 32);
-            c3 += a * load16(wi + 48);
-            c4 += a * load16(wi + 64);
-            c5 += a * load16(wi + 80);
-            c6 += a * load16(wi + 96);
-            c7 += a * load16(wi + 112);
+            c1 += a * load16(wi + 1 * LANES);
+            c2 += a * load16(wi + 2 * LANES);
+            c3 += a * load16(wi + 3 * LANES);
+            c4 += a * load16(wi + 4 * LANES);
+            c5 += a * load16(wi + 5 * LANES);
+            c6 += a * load16(wi + 6 * LANES);
+            c7 += a * load16(wi + 7 * LANES);
         }
         store16(acc + j, c0);
-        store16(acc + j + 16, c1);
-        store16(acc + j + 32, c2);
-        store16(acc + j + 48, c3);
-        store16(acc + j + 64, c4);
-        store16(acc + j + 80, c5);
-        store16(acc + j + 96, c6);
-        store16(acc + j + 112, c7);
+        store16(acc + j + 1 * LANES, c1);
+        store16(acc + j + 2 * LANES, c2);
+        store16(acc + j + 3 * LANES, c3);
+        store16(acc + j + 4 * LANES, c4);
+        store16(acc + j + 5 * LANES, c5);
+        store16(acc + j + 6 * LANES, c6);
+        store16(acc + j + 7 * LANES, c7);
     }
-    for (; j + 64 <= n; j += 64) {
+    for (; j + 4 * LANES <= n; j += 4 * LANES) {
         v16 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
         const float *wj = w + j;
         for (int i = 0; i < k; i++) {
             const float a = x[i];
             const float *wi = wj + (size_t)i * n;
             c0 += a * load16(wi);
-            c1 += a * load16(wi + 16);
-            c2 += a * load16(wi + 32);
-            c3 += a * load16(wi + 48);
+            c1 += a * load16(wi + 1 * LANES);
+            c2 += a * load16(wi + 2 * LANES);
+            c3 += a * load16(wi + 3 * LANES);
         }
         store16(acc + j, c0);
-        store16(acc + j + 16, c1);
-        store16(acc + j + 32, c2);
-        store16(acc + j + 48, c3);
+        store16(acc + j + 1 * LANES, c1);
+        store16(acc + j + 2 * LANES, c2);
+        store16(acc + j + 3 * LANES, c3);
     }
-    for (; j + 16 <= n; j += 16) {
+    for (; j + LANES <= n; j += LANES) {
         v16 c0 = {0};
         for (int i = 0; i < k; i++) c0 += x[i] * load16(w + (size_t)i * n + j);
         store16(acc + j, c0);
@@ -186,14 +193,14 @@ static void lac_viterbi(const float *emission, const int32_t *lengths, int batch
     }
 }
 
-/* out[r0:r0+R, j:j+32] of x @ w with the 2R accumulators in registers over all of k. */
+/* out[r0:r0+R, j:j+2*LANES] of x @ w with the 2R accumulators in registers over all of k. */
 #define LINEAR_BLOCK(R)                                                                        \
     static void linear_block_##R(const float *restrict x, int d, const float *restrict w,      \
                                  int n, int j, float *restrict out) {                          \
         v16 lo[R], hi[R];                                                                      \
         for (int r = 0; r < R; r++) lo[r] = hi[r] = (v16){0};                                  \
         for (int k = 0; k < d; k++) {                                                          \
-            const v16 w0 = load16(w + (size_t)k * n + j), w1 = load16(w + (size_t)k * n + j + 16); \
+            const v16 w0 = load16(w + (size_t)k * n + j), w1 = load16(w + (size_t)k * n + j + LANES); \
             for (int r = 0; r < R; r++) {                                                      \
                 const float a = x[(size_t)r * d + k];                                          \
                 lo[r] += a * w0;                                                               \
@@ -202,7 +209,7 @@ static void lac_viterbi(const float *emission, const int32_t *lengths, int batch
         }                                                                                      \
         for (int r = 0; r < R; r++) {                                                          \
             store16(out + (size_t)r * n + j, lo[r]);                                           \
-            store16(out + (size_t)r * n + j + 16, hi[r]);                                      \
+            store16(out + (size_t)r * n + j + LANES, hi[r]);                                      \
         }                                                                                      \
     }
 LINEAR_BLOCK(8)
@@ -211,11 +218,11 @@ LINEAR_BLOCK(4)
 /* out[r, :] = x[r, :] @ w + b1 + b2 for `rows` rows (biases added one after the other). */
 static void linear(const float *restrict x, int rows, int d, const float *restrict w, int n,
                    const float *b1, const float *b2, float *restrict out) {
-    const int wide = n - n % 32, blocked = rows - rows % 4;
+    const int wide = n - n % (2 * LANES), blocked = rows - rows % 4;
     /* Rows left over after the blocks of 8 and 4 go one by one through vec_mat: the same
      * sums in the same order, with wider column blocks. */
     for (int r = blocked; r < rows; r++) vec_mat(x + (size_t)r * d, w, out + (size_t)r * n, d, n);
-    for (int j = 0; j < wide; j += 32) {
+    for (int j = 0; j < wide; j += 2 * LANES) {
         int r = 0;
         for (; r + 8 <= blocked; r += 8) linear_block_8(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
         for (; r + 4 <= blocked; r += 4) linear_block_4(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
@@ -225,7 +232,7 @@ static void linear(const float *restrict x, int rows, int d, const float *restri
             float *o = out + (size_t)r * n;
             const float *xr = x + (size_t)r * d;
             int j = wide;
-            for (; j + 16 <= n; j += 16) {
+            for (; j + LANES <= n; j += LANES) {
                 v16 c = {0};
                 for (int k = 0; k < d; k++) c += xr[k] * load16(w + (size_t)k * n + j);
                 store16(o + j, c);
