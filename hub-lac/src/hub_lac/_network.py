@@ -10,7 +10,7 @@ from functools import cache
 
 import numpy as np
 
-from hub_lac import _kernels
+from hub_lac import _kernels, _numpy_kernels
 from hub_lac._vocab import DATA
 
 
@@ -60,7 +60,7 @@ class Tagger:
         ids, lengths = pad_ids(sequences)
         w = self.w
         emission = self._emission(self.features(ids, lengths)[-1])
-        paths = _kernels.viterbi(emission, lengths, w["crf.start"], w["crf.end"], w["crf.trans"])
+        paths = _numpy_kernels.viterbi(emission, lengths, w["crf.start"], w["crf.end"], w["crf.trans"])
         return [paths[row, :n] for row, n in enumerate(lengths.tolist())]
 
     def top_features(self, sequences: list[list[int]], use_c: bool | None = None) -> list[np.ndarray]:
@@ -82,7 +82,7 @@ class Tagger:
                 p = f"gru{layer}.{direction}"
                 proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
                 halves.append(
-                    _kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"], direction == "bwd")
+                    _numpy_kernels.gru(proj, lengths, w[f"{p}.gate_w"], w[f"{p}.cand_w"], direction == "bwd")
                 )
             x = np.concatenate(halves, axis=2)
             outputs.append(x)
@@ -114,7 +114,7 @@ class Ranker:
             p = f"lstm.{direction}"
             proj = _project(x, w[f"{p}.in_w"], w[f"{p}.in_b"], w[f"{p}.bias"])
             halves.append(
-                _kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"], direction == "bwd")
+                _numpy_kernels.lstm(proj, lengths, w[f"{p}.rec_w"], w[f"{p}.peephole"], direction == "bwd")
             )
         hidden = np.maximum(_project(np.concatenate(halves, axis=2), w["hidden.w"], w["hidden.b"]), 0)
         logits = _project(hidden, w["out.w"], w["out.b"])
