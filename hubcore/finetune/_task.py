@@ -14,6 +14,7 @@ Subclass it to make a task.  The override points, in the order a step uses them:
 ``move_batch(batch, device)``           put a collated batch on the device
 ``encode_inputs(data)``                 prediction inputs -> encoded examples (default: the reader)
 ``task_config()`` / ``from_config()``    the constructor arguments saved with the best model
+``random_state()`` / ``load_random_state()``  private generators a checkpoint must restore
 events: ``on_log``, ``on_eval_end``, ``on_checkpoint``, ``on_best_model``, ``on_train_end``
 
 The loop itself (``finetune``) is not meant to be overridden.  See
@@ -192,6 +193,31 @@ class BasicTask:
 
     def on_train_end(self, state: TrainState) -> None:
         """After finetune() finishes."""
+
+    def random_state(self) -> dict[str, torch.Tensor]:
+        """States of this process's own random generators, saved in every checkpoint.
+
+        Python's, NumPy's and torch's global generators are saved anyway; this is for
+        private ``torch.Generator`` objects (augmentation), so that a resumed run
+        draws what an unbroken one would.  By default: a ``_generator`` or
+        ``generator`` attribute of the task and of the reader.
+        """
+        found = {}
+        for owner_name, owner in (("task", self), ("reader", self.reader)):
+            for attribute in ("_generator", "generator"):
+                generator = getattr(owner, attribute, None)
+                if isinstance(generator, torch.Generator):
+                    found[f"{owner_name}.{attribute}"] = generator.get_state()
+        return found
+
+    def load_random_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Undo :meth:`random_state` on resume."""
+        for key, value in state.items():
+            owner_name, _, attribute = key.partition(".")
+            owner = self if owner_name == "task" else self.reader
+            generator = getattr(owner, attribute, None)
+            if isinstance(generator, torch.Generator):
+                generator.set_state(value)
 
     # ------------------------------------------------------------------ model and data
 
@@ -515,7 +541,7 @@ class _Trainer:
         else:
             epoch, position = state.epoch, state.position
             sampler_state = self.sampler.state_dict()
-        rng_states = self.dist.gather(ckpt.rng_state())
+        rng_states = self.dist.gather({**ckpt.rng_state(), "task": self.task.random_state()})
         if self.main:
             strategy_state = getattr(self.strategy, "state_dict", None)
             payload = {
@@ -569,6 +595,7 @@ class _Trainer:
         state.best_metric, state.best_step = payload["best_metric"], payload["best_step"]
         state.history = json.loads(payload["history_json"])
         ckpt.set_rng_state(payload["rng"][self.dist.rank])
+        self.task.load_random_state(payload["rng"][self.dist.rank].get("task", {}))
         # Strategies that act per step (unfreezing) must see the step they resume at.
         if state.step and callable(getattr(self.strategy, "on_step_end", None)):
             self.strategy.on_step_end(state.step, model)

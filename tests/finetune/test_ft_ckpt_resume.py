@@ -205,3 +205,30 @@ def test_load_task_names_what_is_missing(tmp_path: Path) -> None:
     )
     with pytest.raises(hubcore.HubcoreError, match="does not say how to rebuild its module"):
         load_task(tmp_path)
+
+
+def test_private_generators_are_checkpointed_and_restored(
+    tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any
+) -> None:
+    class Augmenting(TextClassifierTask):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._generator = torch.Generator().manual_seed(3)
+
+        def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
+            torch.rand((), generator=self._generator)  # an augmentation would draw like this
+            return super().compute_loss(outputs, batch)
+
+    reader = make_reader("cls", toy_context, limit=16)
+    config = RunConfig(num_epoch=1, batch_size=8, checkpoint_dir=tmp_path / "run", strategy=strategy)
+    task = Augmenting(toy_context, reader, config)
+    task.finetune()
+    saved = torch.load(tmp_path / "run" / "step_00000002" / "state.pt", weights_only=True)["rng"][0]["task"]
+    assert torch.equal(saved["task._generator"], task._generator.get_state())
+    fresh = Augmenting(toy_context, reader, config)
+    assert not torch.equal(fresh._generator.get_state(), task._generator.get_state())
+    fresh.load_random_state(saved)
+    assert (
+        torch.rand(4, generator=fresh._generator).tolist()
+        == torch.rand(4, generator=task._generator).tolist()
+    )
