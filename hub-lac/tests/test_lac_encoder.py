@@ -28,6 +28,11 @@ def test_lac_context_shape_and_contract(context: ModuleContext) -> None:
     assert {depth for name, depth in layers.items() if name.startswith("layers.0.")} == {1}
     assert {depth for name, depth in layers.items() if name.startswith("layers.1.")} == {2}
     assert set(layers) == {name for name, _ in context.encoder.named_parameters()}
+    assert context.extra["module"] == {
+        "name": "lac",
+        "kwargs": {"mode": "lac"},
+        "context_kwargs": {"trainable": False, "max_seq_len": 128},
+    }
 
 
 def test_lac_context_trainable(lac_modules: dict) -> None:

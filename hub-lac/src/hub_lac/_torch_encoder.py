@@ -11,6 +11,7 @@ from torch import nn
 
 from hub_lac._network import load_weights
 from hub_lac._vocab import Vocab, vocab
+from hubcore.finetune import ModuleContext
 
 
 class CharTokenizer:
@@ -104,9 +105,7 @@ def params_layer(encoder: LacEncoder) -> dict[str, int]:
     return depth
 
 
-def build_context(model: str, trainable: bool, max_seq_len: int) -> object:
-    from hubcore.finetune import ModuleContext
-
+def build_context(model: str, trainable: bool, max_seq_len: int) -> ModuleContext:
     encoder = LacEncoder(model)
     for parameter in encoder.parameters():
         parameter.requires_grad_(trainable)

@@ -96,9 +96,15 @@ class LAC:
         """The pretrained embedding and BiGRU layers as a torch encoder, with a character tokenizer."""
         from hub_lac._torch_encoder import build_context
 
-        return build_context(
-            "seg" if self.mode == "seg" else "lac", trainable=trainable, max_seq_len=max_seq_len
-        )
+        model = "seg" if self.mode == "seg" else "lac"
+        context = build_context(model, trainable=trainable, max_seq_len=max_seq_len)
+        # How a saved fine-tuned task rebuilds this encoder in another process.
+        context.extra["module"] = {
+            "name": "lac",
+            "kwargs": {"mode": self.mode},
+            "context_kwargs": {"trainable": trainable, "max_seq_len": max_seq_len},
+        }
+        return context
 
     def _analyse(self, texts: list[str], batch_size: int) -> list[Analysis]:
         out: list[Analysis] = []
