@@ -150,9 +150,7 @@ def main() -> None:
     for name, a, b in rows:
         print(f"{name:36}{a:14.2f}{b:14.2f}{b / a:9.3f}")
     hand, api = rows[0][1], rows[0][2]
-    print(
-        f"loop overhead: {100 * (api / hand - 1):+.1f}% per step, least disturbed runs (target: at most +5%)"
-    )
+    print(f"loop overhead: {100 * (api / hand - 1):+.1f}% per step, medians (target: at most +5%)")
     print("(the whole-run figure adds finetune()'s one-off start-up, final evaluation and checkpoint;")
     print(" on a shared machine the spread between repeats can exceed the overhead: see both rows)")
 
