@@ -23,12 +23,16 @@ class LinearChainCRF(nn.Module):
         self.end = nn.Parameter(torch.zeros(num_tags))
 
     def neg_log_likelihood(
-        self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor
+        self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor, reduction: str = "mean"
     ) -> torch.Tensor:
-        """Mean over the batch of -log p(tags | emissions); emissions (B, T, K), tags/mask (B, T)."""
+        """-log p(tags | emissions), averaged over the batch (``reduction="none"``: per sequence).
+
+        emissions (B, T, K), tags and mask (B, T).
+        """
         mask = mask.bool()
         tags = tags.masked_fill(~mask, 0)
-        return (self._log_partition(emissions, mask) - self._path_score(emissions, tags, mask)).mean()
+        nll = self._log_partition(emissions, mask) - self._path_score(emissions, tags, mask)
+        return nll if reduction == "none" else nll.mean()
 
     def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
         """The best tag path of each sequence, as long as its mask."""

@@ -313,7 +313,8 @@ class SequenceLabelTask(BasicTask):
 
     Tags follow BIO, BIOES or BMES, with or without ``-TYPE`` suffixes; ``use_crf``
     adds a linear-chain CRF trained by likelihood and decoded by Viterbi.  Labels
-    of -100 (special tokens, padding) are left out of the loss and the metrics.
+    of -100 (special tokens, later pieces of a split token, padding) are left out of the
+    loss, the CRF's chain and the metrics.
     """
 
     main_metric = "f1"
@@ -348,10 +349,13 @@ class SequenceLabelTask(BasicTask):
         outputs = super().forward(model, batch)
         crf = self._crf(model)
         if crf is not None and "labels" in batch:
-            # The CRF's likelihood is computed here so that DDP sees its parameters used.
-            labels = batch["labels"]
-            mask = batch["attention_mask"].bool()
-            outputs["loss"] = crf.neg_log_likelihood(outputs["logits"], labels.clamp(min=0), mask)
+            # The CRF's likelihood is computed here so that DDP sees its parameters used.  It runs
+            # over the tagged positions only, packed to the left (no special tokens, no later pieces).
+            emissions, mask, index = _pack(outputs["logits"], self._positions(batch))
+            tags = batch["labels"].gather(1, index).masked_fill(~mask, 0)
+            nll = crf.neg_log_likelihood(emissions, tags, mask, reduction="none")
+            present = mask[:, 0]
+            outputs["loss"] = (nll * present).sum() / present.sum().clamp(min=1)
         return outputs
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
@@ -390,16 +394,13 @@ class SequenceLabelTask(BasicTask):
         return keep
 
     def batch_predictions(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> list[Any]:
-        logits = outputs["logits"]
+        logits, keep = outputs["logits"], self._positions(batch)
         crf = self._crf()
         if crf is not None:
-            paths = crf.decode(logits, batch["attention_mask"])
-            full = torch.zeros(logits.shape[:2], dtype=torch.long)
-            for row, path in enumerate(paths):
-                full[row, : len(path)] = torch.tensor(path, dtype=torch.long)
-        else:
-            full = logits.argmax(-1).cpu()
-        keep = self._positions(batch).cpu()
+            emissions, mask, _ = _pack(logits, keep)
+            lengths = mask.sum(1).tolist()
+            return [path if n else [] for path, n in zip(crf.decode(emissions, mask), lengths, strict=True)]
+        full, keep = logits.argmax(-1).cpu(), keep.cpu()
         return [full[row][keep[row]].tolist() for row in range(full.shape[0])]
 
     def batch_labels(self, batch: dict[str, Any]) -> list[Any]:
@@ -417,3 +418,13 @@ class SequenceLabelTask(BasicTask):
 
     def postprocess(self, prediction: Any) -> Any:
         return self._tags(prediction) if self.label_list else prediction
+
+
+def _pack(logits: torch.Tensor, keep: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The kept positions of each row moved to the left, in order: (emissions, mask, index)."""
+    lengths = keep.sum(1)
+    width = max(int(lengths.max()) if lengths.numel() else 0, 1)
+    order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :width]
+    emissions = logits.gather(1, order.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
+    mask = torch.arange(width, device=logits.device).unsqueeze(0) < lengths.unsqueeze(1)
+    return emissions, mask, order
