@@ -30,7 +30,7 @@ from hub_yolov3.loss import yolo_loss
 from hub_yolov3.metrics import mean_average_precision
 from hub_yolov3.model import YoloConfig, YOLOv3
 from hub_yolov3.training import adapt_to_classes, augment, collate, detections, encode_sample
-from hubcore._errors import HubcoreError
+from hubcore import HubcoreError
 from hubcore.finetune import BasicTask, ModuleContext, RunConfig
 
 PHASE_SPLITS = {"train": "train", "dev": "val", "test": "test"}
@@ -168,7 +168,10 @@ class DetectionTask(BasicTask):
                     f"{len(anchors)} anchors given; this network needs {len(network.config.anchors)}"
                 )
             network.config = dataclasses.replace(network.config, anchors=tuple(tuple(a) for a in anchors))
-        adapt_to_classes(network, reader.label_list)
+        with torch.random.fork_rng(devices=[]):
+            # Fresh prediction layers follow the run's seed, as BasicTask's heads do.
+            torch.manual_seed(self.config.seed)
+            adapt_to_classes(network, reader.label_list)
         self.network = network
         self.input_size = reader.input_size
         self.score_thresh = float(score_thresh)
