@@ -188,3 +188,12 @@ def test_cli_reports_each_failure_and_exits_non_zero(
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 2
     assert "gone.png: no such file" in errors[0] and "fake.png: not an image file" in errors[1]
+
+
+def test_exif_rotation_is_applied_without_skewing_the_scale(tmp_path: Path) -> None:
+    image = Image.new("RGB", (60, 40), (10, 20, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
+    image.save(tmp_path / "turned.jpg", exif=exif.tobytes())
+    loaded = load_path(tmp_path / "turned.jpg")
+    assert loaded.image.size == (40, 60) and loaded.scale_to_original == 1.0

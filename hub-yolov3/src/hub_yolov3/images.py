@@ -49,6 +49,8 @@ def load_path(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS
                 original = opened.size
                 _reduce_if_huge(opened, path, max_pixels)
                 opened.load()
+                # The reduction factor is taken before any EXIF rotation swaps width and height.
+                reduction = original[0] / opened.size[0]
                 image = ImageOps.exif_transpose(opened) if opened.getexif() else opened.copy()
     except ImageInputError:
         raise
@@ -58,8 +60,7 @@ def load_path(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS
         raise ImageInputError(f"{path}: image of {_mpx(original)} is far too large to decode") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageInputError(f"{path}: truncated or corrupt image ({_one_line(exc)})") from None
-    rgb = to_rgb(image, str(path))
-    return LoadedImage(rgb, original[0] / rgb.width, original)
+    return LoadedImage(to_rgb(image, str(path)), reduction, original)
 
 
 def _reduce_if_huge(image: Image.Image, path: Path, max_pixels: int) -> None:
