@@ -51,7 +51,8 @@ def demo(session: nox.Session) -> None:
     install_hub(session, extra="demo", plugins=[ROOT / "hub-lac"])
     session.run("hubcore", "run", "lac", "--input_text", "今天是个好日子")
     if "--lac-only" not in session.posargs:
-        session.run("python", "examples/finetune_sentiment.py")
+        checkpoints = Path(session.create_tmp()) / "ckpt_finetune_sentiment"
+        session.run("python", "examples/finetune_sentiment.py", "--checkpoint-dir", str(checkpoints))
 
 
 @nox.session(python="3.11")
