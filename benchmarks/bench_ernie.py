@@ -196,6 +196,12 @@ def main() -> None:
         train_file = work / "train.tsv"
         train_file.write_text("text_a\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in train), encoding="utf-8")
 
+        warm_file = work / "warm.tsv"
+        warm_file.write_text(
+            "text_a\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in train[:32]), encoding="utf-8"
+        )
+        finetune_hubcore(checkpoint, warm_file, args, work / "hub-warm")  # first-use costs of torch kernels
+        finetune_trainer(checkpoint, warm_file, args, work / "hf-warm")
         tuned: dict[str, list[Clock]] = {"hubcore": [], "transformers": []}
         for round_no in range(args.rounds):
             tuned["hubcore"].append(finetune_hubcore(checkpoint, train_file, args, work / f"hub-{round_no}"))

@@ -100,19 +100,17 @@ def _from_hub(checkpoint: Checkpoint) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, OfflineModeIsEnabled
 
-    request = {
-        "repo_id": checkpoint.repo_id,
-        "revision": checkpoint.revision,
-        "allow_patterns": list(HUB_FILES),
-    }
+    repo, revision, files = checkpoint.repo_id, checkpoint.revision, list(HUB_FILES)
     try:  # the cache first: never a network request
-        return Path(snapshot_download(**request, local_files_only=True))
+        return Path(snapshot_download(repo, revision=revision, allow_patterns=files, local_files_only=True))
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, FileNotFoundError):
         pass
     if offline():
         raise HubcoreError(_how_to_provide(checkpoint, "offline mode is on (HUBCORE_OFFLINE/HF_HUB_OFFLINE)"))
     try:
-        return Path(snapshot_download(**request, etag_timeout=ETAG_TIMEOUT_S))
+        return Path(
+            snapshot_download(repo, revision=revision, allow_patterns=files, etag_timeout=ETAG_TIMEOUT_S)
+        )
     except (HfHubHTTPError, LocalEntryNotFoundError, OfflineModeIsEnabled, OSError) as exc:
         reason = (
             f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -15,9 +16,9 @@ from hubcore.finetune import POOLED_OUTPUT, SEQUENCE_OUTPUT
 class TextEncoder(torch.nn.Module):
     """``forward(input_ids, attention_mask, token_type_ids)`` -> sentence and token vectors."""
 
-    def __init__(self, model: torch.nn.Module, pooling: Pooling) -> None:
+    def __init__(self, model: Any, pooling: Pooling) -> None:
         super().__init__()
-        self.model = model
+        self.model: Any = model  # a transformers ErnieModel or BertModel
         self.pooling = pooling
 
     @property
@@ -71,7 +72,7 @@ def load_encoder(checkpoint: CheckpointDir, pooling: Pooling) -> TextEncoder:
     from transformers import BertModel, ErnieModel
     from transformers.utils import logging as hf_logging
 
-    model_class = {"ernie": ErnieModel, "bert": BertModel}[checkpoint.model_type]
+    model_class: Any = {"ernie": ErnieModel, "bert": BertModel}[checkpoint.model_type]
     has_pooler = _has_pooler_weights(checkpoint.weights)
     if pooling.needs_pooler and not has_pooler:
         raise HubcoreError(
@@ -79,7 +80,7 @@ def load_encoder(checkpoint: CheckpointDir, pooling: Pooling) -> TextEncoder:
             "pooling (modules.json) to make sentence vectors with"
         )
     bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # a bar per load would drown the CLI's output
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a bar per load would drown the CLI's output
     try:
         model = model_class.from_pretrained(
             str(checkpoint.path), local_files_only=True, dtype=torch.float32, add_pooling_layer=has_pooler
@@ -89,7 +90,7 @@ def load_encoder(checkpoint: CheckpointDir, pooling: Pooling) -> TextEncoder:
         raise HubcoreError(f"cannot load the weights in {checkpoint.path}: {first}") from exc
     finally:
         if bars:
-            hf_logging.enable_progress_bar()
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     if not pooling.needs_pooler:
         model.pooler = None  # loaded only so its stored weights are expected; never trained or run
     return TextEncoder(model, pooling)

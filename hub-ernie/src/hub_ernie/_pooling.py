@@ -46,12 +46,13 @@ def read_pooling(path: Path) -> Pooling:
         return Pooling(normalize=any(t.endswith(".Normalize") for t in types))
     config_file = path / str(pooling_modules[0].get("path", "")) / "config.json"
     config = _load_json(config_file)
-    chosen = [mode for key, mode in _MODES.items() if isinstance(config, dict) and config.get(key)]
-    if len(chosen) != 1 or any(
-        isinstance(config, dict) and config.get(k)
-        for k in config
-        if k.startswith("pooling_mode_") and k not in _MODES
-    ):
+    if not isinstance(config, dict):
+        raise HubcoreError(f"{config_file}: expected a JSON object")
+    chosen = [mode for key, mode in _MODES.items() if config.get(key)]
+    unsupported = [
+        key for key, on in config.items() if key.startswith("pooling_mode_") and key not in _MODES and on
+    ]
+    if len(chosen) != 1 or unsupported:
         raise HubcoreError(
             f"{config_file}: hub-ernie supports exactly one of {', '.join(_MODES)} set to true"
         )

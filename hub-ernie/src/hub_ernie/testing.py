@@ -13,6 +13,7 @@ import string
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -52,7 +53,7 @@ def build_tiny_checkpoint(
     if target.exists():
         raise FileExistsError(f"{target} already exists")
     vocab = vocabulary_for(texts)
-    options = {
+    options: dict[str, Any] = {
         "vocab_size": len(vocab),
         "hidden_size": hidden,
         "num_hidden_layers": layers,
@@ -63,8 +64,8 @@ def build_tiny_checkpoint(
         "pad_token_id": 0,
     }
     if model_type == "ernie":
-        config = ErnieConfig(**options, use_task_id=True, task_type_vocab_size=3)
-        model_class = ErnieModel
+        config: Any = ErnieConfig(**options, use_task_id=True, task_type_vocab_size=3)
+        model_class: Any = ErnieModel
     elif model_type == "bert":
         config = BertConfig(**options)
         model_class = BertModel
