@@ -58,3 +58,12 @@ def test_the_lazy_names_of_subpackages_are_exported_by_hubcore() -> None:
     import hubcore.hub
 
     assert set(hubcore.finetune.__all__) | set(hubcore.hub.__all__) <= set(hubcore.__all__)
+
+
+def test_hubcore_all_is_exactly_the_core_names_plus_the_lazy_ones() -> None:
+    import hubcore.finetune
+    import hubcore.hub
+
+    core = {name for name in hubcore.__all__ if name not in hubcore._LAZY}
+    assert set(hubcore.__all__) == core | set(hubcore.finetune.__all__) | set(hubcore.hub.__all__)
+    assert len(hubcore.__all__) == len(set(hubcore.__all__))
