@@ -93,28 +93,41 @@ class ClassifierHead(nn.Module):
 
 
 class _PooledTask(BasicTask):
-    """Shared set-up of the tasks with one output vector per example."""
+    """Tasks with one output vector per example.
 
-    def _pooled_head(
-        self, num_outputs: int, feature: str, network: str | None, hidden: int, dropout: float
-    ) -> nn.Module:
-        if network is None:
-            if feature != "pooled":
-                raise HubcoreError("feature='sequence' needs a network: one of " + ", ".join(TOKEN_NETWORKS))
-            return ClassifierHead(self.context.sentence_dim, num_outputs, dropout=dropout)
-        token_net = TokenNetwork(network, self.context.token_dim, hidden)
-        return ClassifierHead(self.context.token_dim, num_outputs, dropout=dropout, network=token_net)
-
-
-class TextClassifierTask(_PooledTask):
-    """Single-label text classification: accuracy (main) and F1.
-
-    ``network=None`` classifies the encoder's sentence feature; ``"bow"``,
-    ``"cnn"`` or ``"bilstm"`` put that small network on the token features first.
+    The head reads the encoder's sentence feature, or with ``network`` set, a small
+    token network's summary of the token features; a linear layer gives the outputs.
     """
 
-    main_metric = "acc"
-    greater_is_better = True
+    def __init__(
+        self,
+        context: ModuleContext,
+        reader: Any,
+        config: RunConfig | None = None,
+        *,
+        num_outputs: int,
+        network: str | None = None,
+        hidden_size: int = 128,
+        dropout: float = 0.1,
+        module: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(context, reader, config, module=module)
+        if network is not None and network not in TOKEN_NETWORKS:
+            choices = ", ".join(TOKEN_NETWORKS)
+            raise HubcoreError(f"{type(self).__name__}: network {network!r} is not one of {choices}")
+        self.num_outputs = num_outputs
+        self.network, self.hidden_size, self.dropout = network, hidden_size, dropout
+        self.hparams = {"network": network, "hidden_size": hidden_size, "dropout": dropout}
+
+    def build_head(self) -> nn.Module:
+        if self.network is None:
+            return ClassifierHead(self.context.sentence_dim, self.num_outputs, dropout=self.dropout)
+        tokens = TokenNetwork(self.network, self.context.token_dim, self.hidden_size)
+        return ClassifierHead(self.context.token_dim, self.num_outputs, dropout=self.dropout, network=tokens)
+
+
+class _ClassesTask(_PooledTask):
+    """A pooled task with one output per class, sized from the reader's label list by default."""
 
     def __init__(
         self,
@@ -128,22 +141,29 @@ class TextClassifierTask(_PooledTask):
         dropout: float = 0.1,
         module: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(context, reader, config, module=module)
-        if network is not None and network not in TOKEN_NETWORKS:
-            choices = ", ".join(TOKEN_NETWORKS)
-            raise HubcoreError(f"TextClassifierTask: network {network!r} is not one of {choices}")
-        self.num_classes = _num_classes(reader, num_classes, "TextClassifierTask")
-        self.network, self.hidden_size, self.dropout = network, hidden_size, dropout
-        self.hparams = {
-            "num_classes": self.num_classes,
-            "network": network,
-            "hidden_size": hidden_size,
-            "dropout": dropout,
-        }
+        self.num_classes = _num_classes(reader, num_classes, type(self).__name__)
+        super().__init__(
+            context,
+            reader,
+            config,
+            num_outputs=self.num_classes,
+            network=network,
+            hidden_size=hidden_size,
+            dropout=dropout,
+            module=module,
+        )
+        self.hparams["num_classes"] = self.num_classes
 
-    def build_head(self) -> nn.Module:
-        feature = "pooled" if self.network is None else "sequence"
-        return self._pooled_head(self.num_classes, feature, self.network, self.hidden_size, self.dropout)
+
+class TextClassifierTask(_ClassesTask):
+    """Single-label text classification: accuracy (main) and F1.
+
+    ``network=None`` classifies the encoder's sentence feature; ``"bow"``,
+    ``"cnn"`` or ``"bilstm"`` put that small network on the token features first.
+    """
+
+    main_metric = "acc"
+    greater_is_better = True
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
         return F.cross_entropy(outputs["logits"], batch["labels"])
@@ -202,37 +222,11 @@ class ImageClassifierTask(TextClassifierTask):
         return encoded
 
 
-class MultiLabelClassifierTask(_PooledTask):
+class MultiLabelClassifierTask(_ClassesTask):
     """Several independent yes/no labels per example: mean ROC AUC (main), micro F1 at 0.5."""
 
     main_metric = "auc"
     greater_is_better = True
-
-    def __init__(
-        self,
-        context: ModuleContext,
-        reader: Any,
-        config: RunConfig | None = None,
-        *,
-        num_classes: int | None = None,
-        network: str | None = None,
-        hidden_size: int = 128,
-        dropout: float = 0.1,
-        module: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(context, reader, config, module=module)
-        self.num_classes = _num_classes(reader, num_classes, "MultiLabelClassifierTask")
-        self.network, self.hidden_size, self.dropout = network, hidden_size, dropout
-        self.hparams = {
-            "num_classes": self.num_classes,
-            "network": network,
-            "hidden_size": hidden_size,
-            "dropout": dropout,
-        }
-
-    def build_head(self) -> nn.Module:
-        feature = "pooled" if self.network is None else "sequence"
-        return self._pooled_head(self.num_classes, feature, self.network, self.hidden_size, self.dropout)
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
         return F.binary_cross_entropy_with_logits(outputs["logits"], batch["labels"].float())
@@ -273,13 +267,16 @@ class RegressionTask(_PooledTask):
         dropout: float = 0.1,
         module: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(context, reader, config, module=module)
-        self.network, self.hidden_size, self.dropout = network, hidden_size, dropout
-        self.hparams = {"network": network, "hidden_size": hidden_size, "dropout": dropout}
-
-    def build_head(self) -> nn.Module:
-        feature = "pooled" if self.network is None else "sequence"
-        return self._pooled_head(1, feature, self.network, self.hidden_size, self.dropout)
+        super().__init__(
+            context,
+            reader,
+            config,
+            num_outputs=1,
+            network=network,
+            hidden_size=hidden_size,
+            dropout=dropout,
+            module=module,
+        )
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
         return F.mse_loss(outputs["logits"].squeeze(-1), batch["labels"].float())
