@@ -7,13 +7,11 @@ runs until ``Module(...)`` builds one.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from hubcore import finetune as _finetune
 from hubcore import hub as _hub
 from hubcore._entry import load_entry
 from hubcore._errors import EntryLoadError, HubcoreError, UnknownNameError, VersionMismatchError
+from hubcore._lazy import lazy_getattr as _lazy_getattr
 from hubcore._module import Module, get_component_spec, get_module_spec, list_modules, load_component
 from hubcore._registry import Conflict, Registry, get_registry, reset_registry
 from hubcore._specs import Asset, ComponentSpec, ModuleSpec, SpecError
@@ -105,7 +103,4 @@ _LAZY = {name: "hubcore.finetune" for name in _finetune.__all__} | {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'hubcore' has no attribute {name!r}")
+__getattr__ = _lazy_getattr(__name__, _LAZY)

@@ -5,8 +5,7 @@ Names are resolved on first use, because they import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from hubcore._lazy import lazy_getattr
 
 # public name -> private module that defines it
 _EXPORTS: dict[str, str] = {
@@ -51,7 +50,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
