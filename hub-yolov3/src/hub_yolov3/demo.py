@@ -1,6 +1,6 @@
 """The detection fine-tuning demo: generate shapes, train YOLOv3-tiny on CPU, detect in new images.
 
-    python -m hub_yolov3.demo WORKDIR [--size 96] [--width 0.25] [--epochs 40] [--threads 1]
+    python -m hub_yolov3.demo WORKDIR [--size 96] [--width 1.0] [--epochs 40] [--threads 2]
 
 Writes WORKDIR/shapes (the data set), WORKDIR/ckpt (checkpoints, best_model, metrics.jsonl)
 and WORKDIR/new (unseen pictures); prints the test mAP@0.5, the wall and CPU time of training,
@@ -83,10 +83,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--size", type=int, default=96, help="image and network input side")
-    parser.add_argument("--width", type=float, default=0.25, help="channel multiplier of YOLOv3-tiny")
+    parser.add_argument(
+        "--width", type=float, default=1.0, help="channel multiplier of YOLOv3-tiny (1.0: as published)"
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--train", type=int, default=600)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (0: torch's default)")
     args = parser.parse_args(argv)
     import torch
 
