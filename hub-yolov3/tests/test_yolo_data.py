@@ -100,3 +100,15 @@ def test_coco_errors_name_the_field(tmp_path: Path) -> None:
     path.write_text("{ not json")
     with pytest.raises(DetectionDataError, match=r"instances_train\.json: not valid JSON"):
         load_split(coco, "train")
+
+
+def test_generator_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hub_yolov3.shapes import main
+
+    options = ["--format", "coco", "--train", "3", "--val", "1", "--test", "0", "--size", "48"]
+    main([str(tmp_path / "cli"), *options])
+    assert "wrote" in capsys.readouterr().out
+    samples, labels = load_split(tmp_path / "cli", "train")
+    assert len(samples) == 3 and labels == ["circle", "square", "triangle"]
+    assert Image.open(samples[0].image).size == (48, 48)
+    assert not (tmp_path / "cli" / "annotations" / "instances_test.json").exists()

@@ -134,3 +134,17 @@ def test_cli_json_output_and_own_checkpoint(tmp_path: Path, scene_png: Path) -> 
     )
     assert missing.exit_code == 2
     assert "nope: no such checkpoint folder" in missing.output and "Traceback" not in missing.output
+
+
+@pytest.mark.parametrize("size", [320, 416, 608])
+def test_darknet53_at_each_input_size(size: int, scene: np.ndarray) -> None:
+    import hubcore
+
+    torch.manual_seed(0)
+    detector = hubcore.Module("yolov3", pretrained=False, width=0.25, input_size=size)
+    with torch.no_grad():
+        heads = detector.model(torch.zeros(1, 3, size, size))
+    assert [h.shape[-1] for h in heads] == [size // 8, size // 16, size // 32]
+    assert all(h.shape[1] == 3 * 85 for h in heads)
+    result = detector.object_detection(images=[scene], score_thresh=0.05, visualization=False)[0]
+    assert result["data"] and all(0 <= d["right"] <= 200 for d in result["data"])
