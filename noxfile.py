@@ -56,6 +56,14 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def demo_detection(session: nox.Session) -> None:
+    """YOLOv3-tiny fine-tuned on generated shapes, then detecting shapes in new pictures."""
+    install_hub(session, extra="demo", plugins=[ROOT / "hub-yolov3"])
+    workdir = Path(session.create_tmp()) / "yolo-demo"
+    session.run("python", "-m", "hub_yolov3.demo", str(workdir), *(session.posargs or ["--width", "0.5"]))
+
+
+@nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
     """Every benchmark, each printing its figures beside their reference."""
     install_hub(session, extra="bench")
