@@ -26,11 +26,17 @@ def list_plugins(as_json: bool) -> None:
         print_json(records)
         return
     rows = [
-        (r["name"], r["version"], ", ".join(r["hooks"]), ", ".join(r["modules"]), r["error"]) for r in records
+        (r["name"], r["version"], _short_hooks(r["hooks"]), ", ".join(r["modules"]), r["error"])
+        for r in records
     ]
     print_table("Plugins", ("name", "version", "hooks", "modules", "error"), rows)
     for conflict in registry.conflicts:
         click.echo(f"conflict: {conflict}", err=True)
+
+
+def _short_hooks(hooks: list[str]) -> str:
+    # hubcore_register_modules shows as "modules"; --json keeps the full hook names.
+    return ", ".join(hook.removeprefix("hubcore_register_") for hook in hooks)
 
 
 @plugins.command("new")
