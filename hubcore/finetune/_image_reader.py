@@ -20,7 +20,7 @@ import torch
 from hubcore._errors import HubcoreError
 from hubcore.finetune._datasets import BaseDataset, InputExample
 from hubcore.finetune._interfaces import Tokenizer
-from hubcore.finetune._readers import BaseReader
+from hubcore.finetune._readers import BaseReader, batch_indices
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -98,17 +98,10 @@ class ImageClassificationReader(BaseReader):
         self, phase: str, batch_size: int, shuffle: bool = False, seed: int = 0, drop_last: bool = False
     ) -> Iterator[dict[str, torch.Tensor]]:
         """Batches of ``phase``, each decoded when it is reached."""
-        if batch_size < 1:
-            raise HubcoreError(f"batch_size must be at least 1, not {batch_size}")
         examples = self.examples(phase)
-        order = list(range(len(examples)))
-        if shuffle:
-            order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed)).tolist()
         augment = self.augment and phase == "train"
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            if drop_last and len(chosen) < batch_size:
-                return
+        orders = batch_indices(len(examples), batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last)
+        for chosen in orders:
             yield super().collate(self.encode([examples[i] for i in chosen], augment=augment))
 
     def load_image(self, path: str, *, augment: bool = False) -> torch.Tensor:

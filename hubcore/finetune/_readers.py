@@ -36,6 +36,22 @@ IGNORE_INDEX = -100  # label of positions the loss skips (torch's cross-entropy 
 CONFIG_VERSION = 1
 
 
+def batch_indices(
+    size: int, batch_size: int, *, shuffle: bool = False, seed: int = 0, drop_last: bool = False
+) -> Iterator[list[int]]:
+    """Example indices batch by batch, in a permutation seeded by ``seed`` when shuffling."""
+    if batch_size < 1:
+        raise HubcoreError(f"batch_size must be at least 1, not {batch_size}")
+    order = list(range(size))
+    if shuffle:
+        order = torch.randperm(size, generator=torch.Generator().manual_seed(seed)).tolist()
+    for start in range(0, size, batch_size):
+        chosen = order[start : start + batch_size]
+        if drop_last and len(chosen) < batch_size:
+            return
+        yield chosen
+
+
 class BaseReader:
     """Turns a data set's examples into batches for one kind of task.
 
@@ -128,17 +144,8 @@ class BaseReader:
         self, phase: str, batch_size: int, shuffle: bool = False, seed: int = 0, drop_last: bool = False
     ) -> Iterator[dict[str, torch.Tensor]]:
         """Batches of ``phase``; shuffled with a ``torch.Generator`` seeded by ``seed``."""
-        if batch_size < 1:
-            raise HubcoreError(f"batch_size must be at least 1, not {batch_size}")
         items = self.encoded(phase)
-        order = list(range(len(items)))
-        if shuffle:
-            generator = torch.Generator().manual_seed(seed)
-            order = torch.randperm(len(items), generator=generator).tolist()
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            if drop_last and len(chosen) < batch_size:
-                return
+        for chosen in batch_indices(len(items), batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last):
             yield self.collate([items[index] for index in chosen])
 
     # -- saving and rebuilding ------------------------------------------------------------
