@@ -86,6 +86,22 @@ static void tanh_inplace(float *restrict v, int n) {
     for (; j < n; j++) v[j] = 2.0f / (1.0f + exp1(-2.0f * v[j])) - 1.0f;
 }
 
+/* acc[j:n] = sum_k x[k] * w[k, j:n]: one vector of columns, then single columns.  The tail
+ * of vec_mat and of linear's rows, so both sum each column in the same order. */
+static void vec_mat_tail(const float *restrict x, const float *restrict w, float *restrict acc, int k, int n,
+                         int j) {
+    for (; j + LANES <= n; j += LANES) {
+        v16 c0 = {0};
+        for (int i = 0; i < k; i++) c0 += x[i] * load16(w + (size_t)i * n + j);
+        store16(acc + j, c0);
+    }
+    for (; j < n; j++) {
+        float c = 0.0f;
+        for (int i = 0; i < k; i++) c += x[i] * w[(size_t)i * n + j];
+        acc[j] = c;
+    }
+}
+
 /* acc[0:n] = sum_k x[k] * w[k, 0:n] for a row-major k x n matrix: 8 vectors of columns at a time
  * stay in registers while all k rows stream past (eight independent sums hide the
  * latency of each multiply-add). */
@@ -131,16 +147,7 @@ static void vec_mat(const float *restrict x, const float *restrict w, float *res
         store16(acc + j + 2 * LANES, c2);
         store16(acc + j + 3 * LANES, c3);
     }
-    for (; j + LANES <= n; j += LANES) {
-        v16 c0 = {0};
-        for (int i = 0; i < k; i++) c0 += x[i] * load16(w + (size_t)i * n + j);
-        store16(acc + j, c0);
-    }
-    for (; j < n; j++) {
-        float c = 0.0f;
-        for (int i = 0; i < k; i++) c += x[i] * w[(size_t)i * n + j];
-        acc[j] = c;
-    }
+    vec_mat_tail(x, w, acc, k, n, j);
 }
 
 /* Linear-chain Viterbi: start + e_0, then max over the previous tag of alpha + trans[prev, tag],
@@ -228,21 +235,7 @@ static void linear(const float *restrict x, int rows, int d, const float *restri
         for (; r + 4 <= blocked; r += 4) linear_block_4(x + (size_t)r * d, d, w, n, j, out + (size_t)r * n);
     }
     if (wide < n) {
-        for (int r = 0; r < blocked; r++) {
-            float *o = out + (size_t)r * n;
-            const float *xr = x + (size_t)r * d;
-            int j = wide;
-            for (; j + LANES <= n; j += LANES) {
-                v16 c = {0};
-                for (int k = 0; k < d; k++) c += xr[k] * load16(w + (size_t)k * n + j);
-                store16(o + j, c);
-            }
-            for (; j < n; j++) {
-                float c = 0.0f;
-                for (int k = 0; k < d; k++) c += xr[k] * w[(size_t)k * n + j];
-                o[j] = c;
-            }
-        }
+        for (int r = 0; r < blocked; r++) vec_mat_tail(x + (size_t)r * d, w, out + (size_t)r * n, d, n, wide);
     }
     for (int r = 0; r < rows; r++) {
         float *o = out + (size_t)r * n;
