@@ -8,13 +8,9 @@ the registered default stays PaddlePaddle's public URL and MD5.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import tarfile
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,64 +56,11 @@ def _standin() -> bytes:
     return _archive({f"chnsenticorp/{split}.tsv": text.encode() for split, text in SPLITS.items()})
 
 
-@dataclass
-class Server:
-    """Serves fixed bodies on 127.0.0.1 and counts requests per path."""
-
-    port: int = 0
-    routes: dict[str, bytes] = field(default_factory=dict)
-    hits: dict[str, int] = field(default_factory=dict)
-
-    def serve(self, path: str, body: bytes) -> str:
-        self.routes["/" + path] = body
-        return f"http://127.0.0.1:{self.port}/{path}"
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            state.hits[self.path] = state.hits.get(self.path, 0) + 1
-            body = state.routes.get(self.path)
-            self.send_response(404 if body is None else 200)
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty, online hub home with short timeouts and no proxy."""
-    path = tmp_path / "home"
-    monkeypatch.setenv("HUBCORE_HOME", str(path))
-    monkeypatch.delenv("HUBCORE_OFFLINE", raising=False)
-    monkeypatch.setenv("HUBCORE_CONNECT_TIMEOUT", "5")
-    monkeypatch.setenv("HUBCORE_READ_TIMEOUT", "5")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    return path
-
-
-@pytest.fixture
-def standin(server: Server, home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, Asset]:
+def standin(asset_server: Any, hub_home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, Asset]:
     """The stand-in archive served locally, with ChnSentiCorp's asset and file MD5s pointed at it."""
     data = _standin()
-    url = server.serve("chnsenticorp.tar.gz", data)
+    url = asset_server.serve("chnsenticorp.tar.gz", data)
     asset = Asset("chnsenticorp.tar.gz", "", 0, (url,), md5=_md5(data))
     monkeypatch.setattr(chnsenticorp, "ARCHIVE", asset)
     monkeypatch.setattr(chnsenticorp, "FILE_MD5", {s: _md5(t.encode()) for s, t in SPLITS.items()})
@@ -153,7 +96,7 @@ def test_chnsenticorp_is_registered_with_its_public_url_and_md5() -> None:
 
 
 def test_chnsenticorp_downloads_through_the_asset_cache_and_unpacks(
-    standin: tuple[bytes, Asset], server: Server, home: Path, monkeypatch: pytest.MonkeyPatch
+    standin: tuple[bytes, Asset], asset_server: Any, hub_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, asset = standin
 
@@ -161,24 +104,24 @@ def test_chnsenticorp_downloads_through_the_asset_cache_and_unpacks(
 
     assert _rows(dataset) == EXPECTED and dataset.get_labels() == ["0", "1"]
     sha = hashlib.sha256(data).hexdigest()
-    assert (home / "assets" / sha / "chnsenticorp.tar.gz").read_bytes() == data
-    assert (home / "aliases" / "md5" / asset.md5).read_text().strip() == sha
-    unpacked = home / "datasets" / "chnsenticorp"
+    assert (hub_home / "assets" / sha / "chnsenticorp.tar.gz").read_bytes() == data
+    assert (hub_home / "aliases" / "md5" / asset.md5).read_text().strip() == sha
+    unpacked = hub_home / "datasets" / "chnsenticorp"
     assert sorted(p.name for p in unpacked.iterdir()) == ["dev.tsv", "test.tsv", "train.tsv"]
-    assert [p.name for p in (home / "datasets").iterdir()] == ["chnsenticorp"]  # no staging left
+    assert [p.name for p in (hub_home / "datasets").iterdir()] == ["chnsenticorp"]  # no staging left
     # offline: the unpacked files serve; without them, the cached archive is unpacked again
     monkeypatch.setenv("HUBCORE_OFFLINE", "1")
     assert _rows(ChnSentiCorp()) == EXPECTED
     (unpacked / "dev.tsv").write_text("label\ttext_a\n0\t被改过\n", encoding="utf-8")
     assert _rows(ChnSentiCorp()) == EXPECTED  # a damaged unpacked file is replaced, not read
-    assert server.hits == {"/chnsenticorp.tar.gz": 1}
+    assert len(asset_server.requests("chnsenticorp.tar.gz")) == 1
 
 
 def test_chnsenticorp_corrupt_download_is_refused_and_nothing_is_kept(
-    standin: tuple[bytes, Asset], server: Server, home: Path
+    standin: tuple[bytes, Asset], asset_server: Any, hub_home: Path
 ) -> None:
     data, asset = standin
-    server.serve("chnsenticorp.tar.gz", data[:-10] + b"0123456789")
+    asset_server.serve("chnsenticorp.tar.gz", data[:-10] + b"0123456789")
 
     with pytest.raises(HubcoreError) as caught:
         ChnSentiCorp()
@@ -186,12 +129,12 @@ def test_chnsenticorp_corrupt_download_is_refused_and_nothing_is_kept(
     message = str(caught.value)
     assert message.startswith("ChnSentiCorp is not available: ") and "\n" not in message
     assert f"md5 mismatch (expected {asset.md5}" in message
-    assert not (home / "assets").exists() or not any((home / "assets").iterdir())
-    assert not (home / "datasets" / "chnsenticorp").exists()
+    assert not (hub_home / "assets").exists() or not any((hub_home / "assets").iterdir())
+    assert not (hub_home / "datasets" / "chnsenticorp").exists()
 
 
 def test_chnsenticorp_offline_says_how_to_provide_it_in_one_line(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    hub_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HUBCORE_OFFLINE", "1")
     factory = hubcore.load_component("dataset", "chnsenticorp")
@@ -206,10 +149,10 @@ def test_chnsenticorp_offline_says_how_to_provide_it_in_one_line(
         "`hubcore download chnsenticorp --output DIR`" in message and "`hubcore cache import DIR`" in message
     )
     assert PUBLIC_URL in message and PUBLIC_MD5 in message and "ChnSentiCorp(data_dir=PATH)" in message
-    assert not (home / "datasets" / "chnsenticorp").exists()
+    assert not (hub_home / "datasets" / "chnsenticorp").exists()
 
 
-def test_chnsenticorp_without_network_says_so(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chnsenticorp_without_network_says_so(hub_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
@@ -227,7 +170,7 @@ def test_chnsenticorp_without_network_says_so(home: Path, monkeypatch: pytest.Mo
 
 
 def test_chnsenticorp_export_then_import_on_an_offline_machine(
-    standin: tuple[bytes, Asset], server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    standin: tuple[bytes, Asset], asset_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _data, asset = standin
     registered = [s for s in plugin_data.DATASETS if s.name != "chnsenticorp"]
@@ -249,7 +192,7 @@ def test_chnsenticorp_export_then_import_on_an_offline_machine(
     assert imported.exit_code == 0, imported.output
 
     assert _rows(ChnSentiCorp()) == EXPECTED
-    assert server.hits == {"/chnsenticorp.tar.gz": 1}
+    assert len(asset_server.requests("chnsenticorp.tar.gz")) == 1
 
 
 @pytest.mark.parametrize(
@@ -264,34 +207,34 @@ def test_chnsenticorp_export_then_import_on_an_offline_machine(
 )
 def test_chnsenticorp_unsafe_or_incomplete_archive_is_refused(
     standin: tuple[bytes, Asset],
-    server: Server,
-    home: Path,
+    asset_server: Any,
+    hub_home: Path,
     members: dict[str, bytes],
     links: dict[str, str] | None,
     message: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bad = _archive(members, links=links)
-    url = server.serve("bad.tar.gz", bad)
+    url = asset_server.serve("bad.tar.gz", bad)
     monkeypatch.setattr(chnsenticorp, "ARCHIVE", Asset("chnsenticorp.tar.gz", "", 0, (url,), md5=_md5(bad)))
 
     with pytest.raises(HubcoreError, match=message):
         ChnSentiCorp()
 
-    assert not (home / "datasets" / "chnsenticorp").exists()
-    assert [p.name for p in (home / "datasets").iterdir()] == []
-    assert not (home.parent / "train.tsv").exists()
+    assert not (hub_home / "datasets" / "chnsenticorp").exists()
+    assert [p.name for p in (hub_home / "datasets").iterdir()] == []
+    assert not (hub_home.parent / "train.tsv").exists()
 
 
 def test_chnsenticorp_from_a_local_archive_or_folder(
-    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, hub_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     archive = tmp_path / "chnsenticorp.tar.gz"
     archive.write_bytes(_standin())
     with pytest.raises(DatasetFormatError, match="differs from ChnSentiCorp's published"):
         ChnSentiCorp(archive)  # our stand-in is not the real archive
-    assert not (home / "datasets" / "chnsenticorp").exists()
-    assert list((home / "datasets").iterdir()) == []  # nothing half-made
+    assert not (hub_home / "datasets" / "chnsenticorp").exists()
+    assert list((hub_home / "datasets").iterdir()) == []  # nothing half-made
     monkeypatch.setattr(chnsenticorp, "FILE_MD5", {s: _md5(t.encode()) for s, t in SPLITS.items()})
     assert _rows(ChnSentiCorp(archive)) == EXPECTED
     # unpacked into the hub's home, so the next call needs neither the archive nor the network
