@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hub_yolov3.images import ImageInputError, load_array, load_path
+from hubcore.images import ImageInputError, load_array, load_path
 from PIL import Image
 
 

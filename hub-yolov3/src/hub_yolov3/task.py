@@ -25,7 +25,7 @@ from torch import nn
 
 from hub_yolov3.boxes import letterbox, unletterbox
 from hub_yolov3.data import DetectionDataError, DetectionSample, load_split, read_label_list
-from hub_yolov3.images import ImageInputError, load_path
+from hubcore.images import ImageInputError, load_path
 from hub_yolov3.loss import yolo_loss
 from hub_yolov3.metrics import mean_average_precision
 from hub_yolov3.model import YoloConfig, YOLOv3

@@ -17,7 +17,7 @@ from torch import nn
 
 from hub_yolov3.boxes import decode_head, letterbox, select_detections
 from hub_yolov3.data import DetectionSample
-from hub_yolov3.images import load_path
+from hubcore.images import load_path
 from hub_yolov3.model import ConvUnit, YOLOv3
 
 

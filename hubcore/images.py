@@ -1,5 +1,9 @@
 """Turning whatever a user passes into an 8-bit RGB Pillow image, or one clear reason why not.
 
+Shared by every image plugin so that a missing, corrupt, huge or oddly typed image is refused
+the same way everywhere: per image, with a message naming it, the rest of a batch going on.
+Needs NumPy and Pillow (the ``finetune`` extra); the core never imports this module itself.
+
 Every accepted input is converted to RGB (grey, palette, alpha, CMYK, 16-bit and float inputs
 included); inputs that cannot be read are refused with an :class:`ImageInputError` naming the
 file or array and the problem, so a caller can report it and go on with the next image.
@@ -15,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+__all__ = ["DEFAULT_MAX_PIXELS", "ImageInputError", "LoadedImage", "load_array", "load_path", "to_rgb"]
 
 # Above this many pixels an image is decoded at reduced scale (JPEG) or refused: a 10,000 x 10,000
 # RGB image is 300 MB decoded, and the network sees at most 608 x 608 of it anyway.
