@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
 from hubcore._entry import load_entry
 from hubcore._errors import HubcoreError, VersionMismatchError
@@ -20,10 +21,26 @@ def get_module_spec(name: str, version: str | None = None) -> ModuleSpec:
         if not wanted.contains(spec.version, prereleases=True):
             raise VersionMismatchError(
                 f"module {spec.name!r} is installed at version {spec.version}, "
-                f"but {wanted} was asked for (from plugin {spec.plugin!r}; "
-                f"try `hubcore install {spec.name}{wanted}`)"
+                f"but {wanted} was asked for (from plugin {spec.plugin!r}; {_install_hint(spec, wanted)})"
             )
     return spec
+
+
+def _install_hint(spec: ModuleSpec, wanted: SpecifierSet) -> str:
+    """What to install for ``wanted``: only a version the index lists (never fetched for a hint)."""
+    from hubcore.hub._index import load_index
+
+    try:
+        index = load_index(network=False)
+        entry = index.find(spec.name)
+    except HubcoreError:
+        return "the index has no entry for it, so no installable version is known"
+    listed = sorted((Version(v.version) for v in entry.versions if v.supports()), reverse=True)
+    matching = [v for v in listed if wanted.contains(v, prereleases=True)]
+    if matching:
+        return f"try `hubcore install {spec.name}=={matching[0]}`"
+    known = ", ".join(str(v) for v in listed) or "none"
+    return f"the {index.source} lists no version matching {wanted} (it lists: {known})"
 
 
 def Module(name: str, version: str | None = None, **kwargs: Any) -> Any:  # noqa: N802 - PaddleHub's spelling

@@ -6,6 +6,7 @@ import difflib
 import fnmatch
 import functools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,24 +104,42 @@ class Registry:
 
 
 def build_registry(host: PluginHost) -> Registry:
-    """Call every registration hook, each implementation on its own."""
+    """Call every registration hook, each implementation on its own.
+
+    A plugin is all or nothing: its specs are buffered until every hook of every plugin
+    has run, and a plugin that raised anywhere (or registered something that is not a
+    spec) adds none of them, so what it shows as an error is never half-registered.
+    """
     registry = Registry(host)
-    _collect(registry, "hubcore_register_modules", registry._add_module)
-    for kind, hook_name in COMPONENT_HOOKS.items():
-        _collect(registry, hook_name, functools.partial(registry._add_component, kind))
+    hooks: list[tuple[str, Any]] = [("hubcore_register_modules", registry._add_module)]
+    for kind, name in COMPONENT_HOOKS.items():
+        hooks.append((name, functools.partial(registry._add_component, kind)))
+    pending: list[tuple[str, Any, list[Any]]] = []
+    for hook_name, add in hooks:
+        for dist, implementation in host.implementations(hook_name):
+            specs: list[Any] = []
+            started = time.perf_counter()
+            try:
+                implementation(register=specs.append)
+                for spec in specs:
+                    _check_spec(hook_name, spec)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit included: one plugin must not end the command
+                host.fail(dist, f"{hook_name} failed: {type(exc).__name__}: {exc}")
+            host.records[dist].load_seconds += time.perf_counter() - started
+            pending.append((dist, add, specs))
+    for dist, add, specs in pending:
+        if host.records[dist].error is None:
+            for spec in specs:
+                add(dist, spec)
     return registry
 
 
-def _collect(registry: Registry, hook_name: str, add: Any) -> None:
-    # Specs are buffered per implementation, so a hook that raises half-way adds nothing.
-    for dist, implementation in registry.host.implementations(hook_name):
-        pending: list[Any] = []
-        try:
-            implementation(register=pending.append)
-            for spec in pending:
-                add(dist, spec)
-        except Exception as exc:
-            registry.host.fail(dist, f"{hook_name} failed: {type(exc).__name__}: {exc}")
+def _check_spec(hook_name: str, spec: Any) -> None:
+    wanted = ModuleSpec if hook_name == "hubcore_register_modules" else ComponentSpec
+    if not isinstance(spec, wanted):
+        raise HubcoreError(f"register() expects a {wanted.__name__}, got {type(spec).__name__}")
 
 
 _lock = threading.Lock()

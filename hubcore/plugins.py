@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,10 @@ BUILTIN_PLUGINS = (
     "hubcore.hub._plugin",
 )
 BUILTIN_NAME = "hubcore"
+SLOW_START_SECONDS = 3.0  # above this, start-up names HUBCORE_LOAD_PLUGINS (HUBCORE_SLOW_PLUGINS_SECONDS)
+
+# Plugin objects registered in-process (a notebook's or a script's own task), as (object, distribution).
+_in_process: list[tuple[object, str]] = []
 
 
 @dataclass
@@ -40,16 +46,20 @@ class PluginRecord:
     modules: list[str] = field(default_factory=list)
     error: str | None = None
     requires_hubcore: str | None = None
+    load_seconds: float = 0.0  # importing the plugin and running its registration hooks
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape: name, version, hooks, modules, error."""
-        return {
+    def to_dict(self, *, timings: bool = False) -> dict[str, Any]:
+        """The JSON shape: name, version, hooks, modules, error (and load_seconds with ``timings``)."""
+        shape: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "hooks": sorted(self.hooks),
             "modules": sorted(self.modules),
             "error": self.error,
         }
+        if timings:
+            shape["load_seconds"] = round(self.load_seconds, 4)
+        return shape
 
 
 class PluginHost:
@@ -59,15 +69,20 @@ class PluginHost:
         self.manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
         self.manager.add_hookspecs(hookspecs)
         self.records: dict[str, PluginRecord] = {}
+        self.warned_slow = False
 
     def load_builtins(self) -> None:
         """Register the core's own features through the same hooks as third parties."""
         record = self.records.setdefault(BUILTIN_NAME, PluginRecord(BUILTIN_NAME, __version__))
         for module_name in BUILTIN_PLUGINS:
+            started = time.perf_counter()
             try:
                 self.manager.register(importlib.import_module(module_name), name=module_name)
-            except Exception as exc:  # a broken built-in must not break the hub either
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a broken built-in must not break the hub either
                 record.error = _describe(exc)
+            record.load_seconds += time.perf_counter() - started
 
     def load_entry_points(self, selected: set[str] | None) -> None:
         """Load every ``hubcore`` entry point, or only those of ``selected`` distributions."""
@@ -88,11 +103,15 @@ class PluginHost:
                     )
             if record.error is not None:
                 continue
+            started = time.perf_counter()
             try:
                 plugin = entry_point.load()
                 self.manager.register(plugin, name=f"{dist_name}:{entry_point.name}")
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit too: a plugin must not end the user's command
                 record.error = _describe(exc)
+            record.load_seconds += time.perf_counter() - started
 
     def register(self, plugin: object, dist: str, version: str = "") -> None:
         """Register a plugin object directly, as if distribution ``dist`` provided it."""
@@ -128,6 +147,41 @@ class PluginHost:
         if record.error is None:
             record.error = message
 
+    def slow_start_message(self) -> str | None:
+        """A warning naming HUBCORE_LOAD_PLUGINS and the slowest plugins when loading took long."""
+        total = sum(record.load_seconds for record in self.records.values())
+        if total <= _slow_threshold():
+            return None
+        slowest = sorted(self.records.values(), key=lambda r: r.load_seconds, reverse=True)[:3]
+        named = ", ".join(f"{r.name} {r.load_seconds:.1f} s" for r in slowest)
+        return (
+            f"loading plugins took {total:.1f} s (slowest: {named}); set HUBCORE_LOAD_PLUGINS to the "
+            "plugins you need (comma-separated, empty for none) and see `hubcore plugins list --timings`"
+        )
+
+
+def register_plugin(plugin: object, dist: str) -> None:
+    """Register a plugin object in this process, as if distribution ``dist`` were installed.
+
+    For components that live in a script or a notebook rather than in a package: the
+    object's ``hubcore_register_*`` hooks are called like an installed plugin's, now and
+    after every :func:`hubcore.reset_registry`.  Code must still be importable under the
+    entries it registers to be rebuilt in another process.
+    """
+    from hubcore._registry import reset_registry
+
+    if not any(existing is plugin for existing, _ in _in_process):
+        _in_process.append((plugin, dist))
+    reset_registry()
+
+
+def unregister_plugin(plugin: object) -> None:
+    """Undo :func:`register_plugin`."""
+    from hubcore._registry import reset_registry
+
+    _in_process[:] = [(p, d) for p, d in _in_process if p is not plugin]
+    reset_registry()
+
 
 def selected_plugins() -> set[str] | None:
     """Distributions named by ``HUBCORE_LOAD_PLUGINS``: None for all, empty for none."""
@@ -142,6 +196,11 @@ def load_plugins() -> PluginHost:
     host = PluginHost()
     host.load_builtins()
     host.load_entry_points(selected_plugins())
+    for plugin, dist in _in_process:
+        try:
+            host.register(plugin, dist)
+        except Exception as exc:  # pluggy refuses a malformed hook implementation
+            host.fail(dist, _describe(exc))
     return host
 
 
@@ -179,6 +238,22 @@ def _compatible(specifier: str) -> bool:
     from packaging.specifiers import SpecifierSet
 
     return SpecifierSet(specifier).contains(__version__, prereleases=True)
+
+
+def _slow_threshold() -> float:
+    raw = os.environ.get("HUBCORE_SLOW_PLUGINS_SECONDS", "").strip()
+    try:
+        return float(raw) if raw else SLOW_START_SECONDS
+    except ValueError:
+        return SLOW_START_SECONDS
+
+
+def warn_if_slow(host: PluginHost) -> None:
+    """Tell the user on stderr (once per host) that start-up was slow, and what to do about it."""
+    message = host.slow_start_message()
+    if message is not None and not host.warned_slow:
+        host.warned_slow = True
+        print(f"hubcore: warning: {message}", file=sys.stderr)
 
 
 def _describe(exc: BaseException) -> str:

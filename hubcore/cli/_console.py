@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def print_json(data: Any) -> None:
@@ -14,13 +17,18 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Draw a rich table; empty cells show as blanks rather than ``None``."""
+    """Draw a rich table; empty cells show as blanks rather than ``None``.
+
+    Cells are plain text: no rich markup is interpreted and control characters are
+    dropped, since they may come from a remote index or a plugin's metadata.
+    """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        table.add_row(*(Text(_CONTROL.sub("", "" if cell is None else str(cell))) for cell in row))
     Console().print(table)

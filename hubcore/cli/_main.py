@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hubcore._errors import HubcoreError
 from hubcore._version import __version__
+
+if TYPE_CHECKING:
+    from hubcore._registry import Registry
 
 
 class UserError(click.ClickException):
@@ -30,6 +34,7 @@ def build_cli() -> click.Group:
     """A fresh ``hubcore`` group with the core's commands and those plugins add."""
     from hubcore._registry import get_registry
     from hubcore.cli import _modules, _plugins, _run
+    from hubcore.plugins import warn_if_slow
 
     cli = HubcoreGroup(
         name="hubcore",
@@ -39,13 +44,42 @@ def build_cli() -> click.Group:
     click.version_option(__version__, prog_name="hubcore")(cli)
     for command in (_plugins.plugins, _modules.list_command, _modules.show, _modules.version, _run.run):
         cli.add_command(command)
-    host = get_registry().host
+    registry = get_registry()
+    host = registry.host
+    owners: dict[str, str] = {}  # command name -> the plugin that added it (absent: the core)
     for dist, implementation in host.implementations("hubcore_register_commands"):
-        try:
-            implementation(cli=cli)
-        except Exception as exc:
-            host.fail(dist, f"hubcore_register_commands failed: {type(exc).__name__}: {exc}")
+        _add_plugin_commands(cli, registry, dist, implementation, owners)
+    warn_if_slow(host)
     return cli
+
+
+def _add_plugin_commands(
+    cli: click.Group, registry: Registry, dist: str, implementation: Any, owners: dict[str, str]
+) -> None:
+    """Let one plugin add commands; it may not replace a command someone registered before it."""
+    from hubcore._registry import Conflict
+
+    before = dict(cli.commands)
+    started = time.perf_counter()
+    try:
+        implementation(cli=cli)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit included
+        registry.host.fail(dist, f"hubcore_register_commands failed: {type(exc).__name__}: {exc}")
+        cli.commands.clear()
+        cli.commands.update(before)  # nothing half-added
+        return
+    finally:
+        registry.host.records[dist].load_seconds += time.perf_counter() - started
+    for name, command in list(cli.commands.items()):
+        if name in before and before[name] is not command:
+            cli.commands[name] = before[name]
+            conflict = Conflict("command", name, owners.get(name, "hubcore"), dist)
+            if conflict not in registry.conflicts:
+                registry.conflicts.append(conflict)
+        elif name not in before:
+            owners[name] = dist
 
 
 def main() -> None:

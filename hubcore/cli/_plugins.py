@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -18,18 +19,30 @@ def plugins() -> None:
 
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
-def list_plugins(as_json: bool) -> None:
+@click.option(
+    "--timings", is_flag=True, help="Show how long each plugin took to load (also with HUBCORE_DEBUG set)."
+)
+def list_plugins(as_json: bool, timings: bool) -> None:
     """List plugin distributions, their hooks, their modules and any load error."""
     registry = get_registry()
-    records = [record.to_dict() for record in registry.plugins]
+    timings = timings or bool(os.environ.get("HUBCORE_DEBUG", "").strip())
+    records = [record.to_dict(timings=timings) for record in registry.plugins]
     if as_json:
         print_json(records)
         return
     rows = [
-        (r["name"], r["version"], _short_hooks(r["hooks"]), ", ".join(r["modules"]), r["error"])
+        (
+            r["name"],
+            r["version"],
+            _short_hooks(r["hooks"]),
+            ", ".join(r["modules"]),
+            r["error"],
+            *([f"{r['load_seconds']:.3f}"] if timings else []),
+        )
         for r in records
     ]
-    print_table("Plugins", ("name", "version", "hooks", "modules", "error"), rows)
+    columns = ("name", "version", "hooks", "modules", "error", *(["load s"] if timings else []))
+    print_table("Plugins", columns, rows)
     for conflict in registry.conflicts:
         click.echo(f"conflict: {conflict}", err=True)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +124,17 @@ def import_into_cache(path: Path) -> list[Path]:
     expected: dict[str, dict[str, Any]] = {}
     if path.is_dir():
         expected = _read_manifest(path / MANIFEST_NAME)
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
-        files = [p for p in files if not p.name.startswith(".")]
+        entries = [p for p in sorted(path.iterdir()) if p.name != MANIFEST_NAME]
+        entries = [p for p in entries if not p.name.startswith(".")]
+        odd = [p for p in entries if not _is_regular(p)]
+        if odd:  # refused before anything is read: opening a FIFO would block, a device never end
+            raise HubcoreError(
+                f"cannot import {path}: {odd[0].name!r} is {_kind_of(odd[0])}, not a regular file; "
+                "an import folder holds only the asset files and their manifest"
+            )
+        files = entries
+    elif not _is_regular(path):
+        raise HubcoreError(f"cannot import {path}: it is {_kind_of(path)}, not a regular file or a folder")
     else:
         if path.name.startswith("."):
             raise HubcoreError(f"cannot import {path}: hidden files (names starting with '.') are not assets")
@@ -134,7 +145,7 @@ def import_into_cache(path: Path) -> list[Path]:
     for source in files:
         staged = _store.staging_file()
         try:
-            with open(source, "rb") as reader, open(staged, "wb") as writer:
+            with _open_regular(source) as reader, open(staged, "wb") as writer:
                 digests = _copy_hashing(reader, writer)
             sha256, md5 = digests.sha256, digests.md5
             entry = expected.get(source.name)
@@ -272,9 +283,45 @@ def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         raise HubcoreError(f"{path}: not a hubcore asset manifest ({type(exc).__name__}: {exc})") from None
 
 
-def _copy_hashing(reader: Any, writer: Any) -> _store.Digests:
-    import os
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
+
+def _kind_of(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _open_regular(path: Path) -> Any:
+    """Open for reading without blocking on a FIFO swapped in after the check, and check again."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise HubcoreError(f"cannot import {path}: not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _copy_hashing(reader: Any, writer: Any) -> _store.Digests:
     digest = _store.Digests(md5=True)
     while chunk := reader.read(1 << 20):
         writer.write(chunk)

@@ -46,6 +46,19 @@ def timeouts() -> Timeouts:
     )
 
 
+def transfer_deadline() -> float:
+    """Seconds one asset transfer may take in all (``HUBCORE_DOWNLOAD_DEADLINE``, default 300 s).
+
+    The read timeout only catches a server that stops; this catches one that trickles.
+    """
+    return _seconds("HUBCORE_DOWNLOAD_DEADLINE", 300.0)
+
+
+def index_deadline() -> float:
+    """Seconds fetching the remote index may take in all (``HUBCORE_INDEX_DEADLINE``, default 20 s)."""
+    return _seconds("HUBCORE_INDEX_DEADLINE", 20.0)
+
+
 def index_ttl() -> float:
     """How long a fetched remote index is trusted before it is fetched again (``HUBCORE_INDEX_TTL``)."""
     return _seconds("HUBCORE_INDEX_TTL", 24 * 3600.0, allow_zero=True)

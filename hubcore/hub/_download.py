@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from hubcore.hub._config import Timeouts
+from hubcore.hub._config import Timeouts, transfer_deadline
 from hubcore.hub._store import Digests, file_sha256
 
 
@@ -53,6 +54,7 @@ def download(
     if start:
         headers["Range"] = f"bytes={start}-"
     timeout = httpx.Timeout(timeouts.read, connect=timeouts.connect)
+    deadline = _Deadline(transfer_deadline())
     try:
         with (
             httpx.Client(timeout=timeout, follow_redirects=True) as client,
@@ -84,6 +86,7 @@ def download(
                         stream.write(chunk)
                         digest.update(chunk)
                         advance(len(chunk))
+                        deadline.check(received)
                 finally:
                     stream.flush()
                     os.fsync(stream.fileno())
@@ -100,6 +103,21 @@ def download(
     if size and received < size:
         raise TransferError(f"the transfer stopped after {received} of {size} bytes")
     return digest
+
+
+class _Deadline:
+    """The overall time limit of one transfer, besides the per-read timeout (a trickle passes that)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self, received: int) -> None:
+        if time.monotonic() > self.end:
+            raise TransferError(
+                f"not complete within the deadline of {self.seconds:g} s ({received} bytes received; "
+                "HUBCORE_DOWNLOAD_DEADLINE sets it, and the partial file is kept to resume)"
+            )
 
 
 def _restart(part: Path) -> int:

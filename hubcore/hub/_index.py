@@ -30,6 +30,9 @@ from hubcore.hub import _config, _store
 from hubcore.hub._errors import IndexEntryError
 
 BUNDLED = "bundled index"
+MAX_INDEX_BYTES = 16 * 1024 * 1024  # a remote index larger than this is refused while it streams
+# C0 and C1 control characters (ESC included) and DEL: nothing from an index may steer the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _PLAIN_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:[<>=!~][=<>!~.*,\s0-9A-Za-z+-]*)?$")
 
@@ -187,11 +190,18 @@ def bundled_index() -> ModuleIndex:
     return parse_index(json.loads(text), BUNDLED)
 
 
-def load_index(*, refresh: bool = False) -> ModuleIndex:
+def load_index(*, refresh: bool = False, network: bool = True) -> ModuleIndex:
     """The index to resolve names with: remote (fresh or cached), else the bundled one.
 
-    ``refresh`` ignores the time-to-live of a cached remote index.
+    ``refresh`` ignores the time-to-live of a cached remote index; ``network=False``
+    never fetches (the cached copy, else the bundled index), for hints in error messages.
+    Entries that would hand a name an installed plugin provides to another package are
+    rejected: the installed provider wins.
     """
+    return _guard_installed(_load_index(refresh=refresh, network=network))
+
+
+def _load_index(*, refresh: bool, network: bool) -> ModuleIndex:
     url = _config.index_url()
     if url is None:
         return bundled_index()
@@ -201,22 +211,73 @@ def load_index(*, refresh: bool = False) -> ModuleIndex:
     cache_file = _config.cache_dir() / "index" / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.json"
     cached = _read_cached(cache_file, url)
     fresh = cached is not None and time.time() - cached[0] < _config.index_ttl()
-    if cached is not None and ((fresh and not refresh) or _config.is_offline()):
-        return parse_index(cached[1], f"cached index of {url}")
-    if _config.is_offline():
+    offline = _config.is_offline() or not network
+    if cached is not None and ((fresh and not refresh) or offline):
+        return _parse_or_bundled(cached[1], f"cached index of {url}")
+    if offline:
         index = bundled_index()
         index.notes.append(f"offline and no cached copy of {url}; using the {BUNDLED}")
         return index
     try:
         document = _fetch(url)
         index = parse_index(document, f"index {url}")
-    except HubcoreError as exc:
-        fallback = parse_index(cached[1], f"cached index of {url}") if cached is not None else bundled_index()
-        fallback.notes.append(f"cannot use the index {url} ({exc}); using the {fallback.source}")
+    except (HubcoreError, RecursionError, ValueError, TypeError) as exc:
+        # A parse failure of any kind (nesting that blows the stack included) is an unusable index.
+        why = str(exc) if isinstance(exc, HubcoreError) else f"{type(exc).__name__}: cannot parse it"
+        fallback = _parse_or_bundled(cached[1], f"cached index of {url}") if cached is not None else None
+        fallback = fallback if fallback is not None else bundled_index()
+        fallback.notes.append(f"cannot use the index {url} ({why}); using the {fallback.source}")
         return fallback
     payload = {"url": url, "fetched": time.time(), "index": document}
     _store.write_text_atomic(cache_file, json.dumps(payload, ensure_ascii=False) + "\n")
     return index
+
+
+def _parse_or_bundled(document: Any, source: str) -> ModuleIndex:
+    try:
+        return parse_index(_clean(document), source)
+    except (HubcoreError, RecursionError, ValueError, TypeError) as exc:
+        index = bundled_index()
+        index.notes.append(f"the {source} is unusable ({type(exc).__name__}); using the {BUNDLED}")
+        return index
+
+
+def _guard_installed(index: ModuleIndex) -> ModuleIndex:
+    """Reject entries that map a name an installed plugin provides to a different package."""
+    from hubcore._registry import get_registry
+
+    registry = get_registry()
+    for entry in list(index.entries.values()):
+        for name in entry.names:
+            try:
+                provider = registry.module(name).plugin
+            except HubcoreError:
+                continue
+            if canonicalize_name(provider) != canonicalize_name(entry.distribution):
+                del index.entries[entry.name]
+                index.rejected[entry.name] = (
+                    f"{index.source}, entry {entry.name!r}: maps {name!r} to package "
+                    f"{entry.distribution!r}, but the installed plugin {provider!r} provides it; "
+                    f"the installed provider wins and the entry is ignored"
+                )
+                break
+    return index
+
+
+def clean_text(text: str) -> str:
+    """``text`` without terminal control characters (escape sequences, carriage returns...)."""
+    return _CONTROL.sub("", text)
+
+
+def _clean(value: Any) -> Any:
+    """Every string of a decoded index stripped of control characters (RecursionError when too deep)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(str(key)): _clean(item) for key, item in value.items()}
+    return value
 
 
 def _parse_entry(raw: Any, where: str) -> IndexEntry:
@@ -296,30 +357,46 @@ def _local_path(url: str) -> Path | None:
 
 def _read_local(path: Path, url: str) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return _clean(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise HubcoreError(f"cannot read the index {url}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise HubcoreError(f"the index {url} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise HubcoreError(f"the index {url} is nested too deeply to read") from None
 
 
 def _fetch(url: str) -> Any:
+    """The decoded, cleaned index at ``url``, within its size limit and overall deadline."""
     import httpx
 
     if not url.startswith(("http://", "https://")):
         raise HubcoreError(f"HUBCORE_INDEX_URL {url!r} must be an http(s) URL, a file:// URL or a path")
     limits = _config.timeouts()
+    deadline = time.monotonic() + _config.index_deadline()
+    body = bytearray()
     try:
-        response = httpx.get(
-            url, timeout=httpx.Timeout(limits.read, connect=limits.connect), follow_redirects=True
-        )
+        with httpx.stream(
+            "GET", url, timeout=httpx.Timeout(limits.read, connect=limits.connect), follow_redirects=True
+        ) as response:
+            if response.status_code != 200:
+                raise HubcoreError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_INDEX_BYTES:
+                    raise HubcoreError(f"larger than the limit of {MAX_INDEX_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise HubcoreError(
+                        f"not received within the deadline of {_config.index_deadline():g} s "
+                        "(HUBCORE_INDEX_DEADLINE)"
+                    )
     except httpx.TimeoutException:
         raise HubcoreError("timed out") from None
     except httpx.HTTPError as exc:
         raise HubcoreError(f"{type(exc).__name__}: {exc}") from None
-    if response.status_code != 200:
-        raise HubcoreError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
     try:
-        return response.json()
+        return _clean(json.loads(bytes(body)))
     except ValueError as exc:
         raise HubcoreError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise HubcoreError("nested too deeply to read") from None

@@ -126,7 +126,13 @@ def _requirement(name: str, index: ModuleIndex, *, pre: bool) -> str:
             f"cannot install {name!r}: expected NAME or NAME==VERSION, a wheel, an sdist or a folder"
         )
     module, version = match.groups()
-    entry = index.find(module)
+    try:
+        entry = index.find(module)
+    except HubcoreError:
+        installed = _installed_provider(module)
+        if installed is None:
+            raise
+        return installed if version is None else f"{installed}=={version}"
     if version is None:
         return _newest(entry, pre=pre)
     try:
@@ -144,6 +150,17 @@ def _requirement(name: str, index: ModuleIndex, *, pre: bool) -> str:
             "is installed"
         )
     return f"{entry.distribution}=={wanted}"
+
+
+def _installed_provider(name: str) -> str | None:
+    """The installed plugin distribution that provides module ``name`` (it wins over the index)."""
+    from hubcore._registry import get_registry
+
+    try:
+        dist = get_registry().module(name).plugin
+    except HubcoreError:
+        return None
+    return None if canonicalize_name(dist) == "hubcore" else dist
 
 
 def _newest(entry: IndexEntry, *, pre: bool) -> str:
