@@ -14,9 +14,9 @@ import torch
 from hub_yolov3.boxes import decode_head, letterbox, select_detections, unletterbox
 from hub_yolov3.checkpoint import CheckpointError, load_checkpoint, load_state, read_config
 from hub_yolov3.darknet_weights import DarknetWeightsError, load_darknet_weights
-from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
 from hub_yolov3.model import COCO_ANCHORS, TINY_ANCHORS, YoloConfig, YOLOv3
 from hub_yolov3.visualize import draw_detections, save_atomically, unique_name
+from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
 
 INPUT_SIZES = (320, 416, 608)
 

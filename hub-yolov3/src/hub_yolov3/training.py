@@ -17,8 +17,8 @@ from torch import nn
 
 from hub_yolov3.boxes import decode_head, letterbox, select_detections
 from hub_yolov3.data import DetectionSample
-from hubcore.images import load_path
 from hub_yolov3.model import ConvUnit, YOLOv3
+from hubcore.images import load_path
 
 
 def encode_sample(sample: DetectionSample, input_size: int) -> dict[str, Any]:
