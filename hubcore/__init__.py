@@ -17,6 +17,7 @@ from hubcore._registry import Conflict, Registry, get_registry, reset_registry
 from hubcore._specs import Asset, ComponentSpec, ModuleSpec, SpecError
 from hubcore._version import __version__
 from hubcore.hookspecs import hookimpl
+from hubcore.plugins import register_plugin, unregister_plugin
 
 __all__ = [
     "AdamWeightDecayStrategy",
@@ -90,10 +91,12 @@ __all__ = [
     "load_index",
     "load_task",
     "module_asset",
+    "register_plugin",
     "remove_from_cache",
     "reset_registry",
     "search_modules",
     "uninstall_modules",
+    "unregister_plugin",
     "validate_requirement",
     "verify_cache",
 ]

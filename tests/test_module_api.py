@@ -33,7 +33,7 @@ def test_version_mismatch_says_what_is_installed_and_what_was_asked() -> None:
         hubcore.Module(name="toy", version=">=3")
     assert str(raised.value) == (
         "module 'toy' is installed at version 2.1.0, but >=3 was asked for "
-        "(from plugin 'hub-toy'; try `hubcore install toy>=3`)"
+        "(from plugin 'hub-toy'; the index has no entry for it, so no installable version is known)"
     )
 
 

@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from hubcore._errors import HubcoreError
+
 WEIGHTS = "model.safetensors"
 STATE = "state.pt"
 COMPLETE = "COMPLETE"
@@ -45,9 +47,27 @@ def save_weights(path: Path, state_dict: dict[str, torch.Tensor]) -> None:
     _fsync_file(path)
 
 
+class CheckpointError(HubcoreError):
+    """A checkpoint or saved-model file that is missing, truncated, corrupt or of the wrong kind."""
+
+
 def load_weights(path: Path) -> dict[str, torch.Tensor]:
-    """Weights saved by :func:`save_weights`."""
-    return load_file(str(path))
+    """Weights saved by :func:`save_weights`; a bad file is one :class:`CheckpointError` line."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot read the weights ({exc.strerror or exc})") from None
+    try:
+        return load_file(str(path))
+    except Exception as exc:  # safetensors raises its own error types for truncated or corrupt files
+        if head.startswith(b"PK\x03\x04") or (
+            head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+        ):
+            raise CheckpointError(
+                f"{path}: is a pickle (torch.save), not a safetensors file; pickles are never loaded here"
+            ) from None
+        raise CheckpointError(f"{path}: truncated or corrupt safetensors file ({_one_line(exc)})") from None
 
 
 def write_checkpoint(root: Path, step: int, weights: dict[str, torch.Tensor], state: dict[str, Any]) -> Path:
@@ -124,9 +144,44 @@ def _is_incomplete(folder: Path) -> bool:
 
 
 def read_state(folder: Path) -> dict[str, Any]:
-    """A checkpoint's non-weight state, loaded without executing code."""
-    state: dict[str, Any] = torch.load(folder / STATE, map_location="cpu", weights_only=True)
+    """A checkpoint's non-weight state, loaded without executing code (a bad file: CheckpointError)."""
+    path = folder / STATE
+    try:
+        state: Any = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no such file") from None
+    except Exception as exc:  # UnpicklingError for a pickle that would run code, RuntimeError if truncated
+        raise CheckpointError(f"{path}: not a readable checkpoint state ({_one_line(exc)})") from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path}: holds a {type(state).__name__}, not a checkpoint state")
     return state
+
+
+_STATE_KEYS = (
+    "step",
+    "epoch",
+    "position",
+    "best_metric",
+    "best_step",
+    "history_json",
+    "optimizer",
+    "scheduler",
+    "strategy",
+    "sampler",
+    "rng",
+)
+
+
+def check_state(state: dict[str, Any], folder: Path) -> None:
+    """That a checkpoint state has every entry resuming needs."""
+    missing = [key for key in _STATE_KEYS if key not in state]
+    if missing:
+        raise CheckpointError(f"{folder / STATE}: lacks {', '.join(missing)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:200]}"
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -166,12 +166,11 @@ class BaseReader:
     def from_config(cls, config: dict[str, Any], tokenizer: Tokenizer | None = None) -> BaseReader:
         """Rebuild a saved reader (without its data set) for prediction."""
         try:
-            entry, max_seq_len, label_list = config["entry"], config["max_seq_len"], config["label_list"]
+            max_seq_len, label_list = config["max_seq_len"], config["label_list"]
         except (KeyError, TypeError):
-            raise HubcoreError(
-                "not a reader config: it needs 'entry', 'max_seq_len' and 'label_list'"
-            ) from None
-        target = load_entry(entry, owner=f"reader config {config.get('reader')!r}")
+            raise HubcoreError("not a reader config: it needs 'max_seq_len' and 'label_list'") from None
+        entry = config.get("entry")
+        target: Any = cls if entry is None else _registered_reader(entry, cls)
         if not (isinstance(target, type) and issubclass(target, BaseReader)):
             raise HubcoreError(f"reader config names {entry!r}, which is not a reader class")
         if not issubclass(target, cls):
@@ -356,6 +355,21 @@ class SequenceLabelReader(BaseReader):
 
     def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
         return _pad(labels, IGNORE_INDEX, torch.long)
+
+
+def _registered_reader(entry: Any, cls: type) -> Any:
+    """The class a config's ``entry`` names: ``cls`` itself or a registered reader, never imported from it."""
+    if entry == f"{cls.__module__}:{cls.__qualname__}":
+        return cls
+    from hubcore._registry import get_registry
+
+    for spec in get_registry().components["reader"].values():
+        if spec.entry == entry:
+            return load_entry(spec.entry, owner=f"reader {spec.name!r}")
+    raise HubcoreError(
+        f"reader config names {entry!r}, which is not a reader class registered through the hooks "
+        "(a config's entry is never imported)"
+    )
 
 
 def _first_pieces(positions: Sequence[int]) -> list[int | None]:

@@ -35,7 +35,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from hubcore._entry import load_entry
 from hubcore._errors import HubcoreError
 from hubcore.finetune import _checkpoint as ckpt
 from hubcore.finetune import _distributed
@@ -43,8 +42,9 @@ from hubcore.finetune._config import RunConfig
 from hubcore.finetune._interfaces import ModuleContext
 from hubcore.finetune._logging import TrainLogger
 from hubcore.finetune._sampler import ResumableSampler
+from hubcore.finetune._saved import TASK_FORMAT, load_task, module_record, rebuild_context, registered_name
 
-TASK_FORMAT = "hubcore-task/1"
+__all__ = ["TASK_FORMAT", "BasicTask", "TaskModel", "TrainState", "load_task", "rebuild_context"]
 
 
 class TaskModel(nn.Module):
@@ -83,8 +83,10 @@ class BasicTask:
     ``module`` says how to rebuild the encoder when the best model is loaded in a
     new process: ``{"name": registered module name, "kwargs": {...},
     "context_kwargs": {...}}`` (``hubcore.Module(name, **kwargs).context(**context_kwargs)``)
-    or ``{"entry": "package.module:factory", ...}``.  When omitted it is taken
-    from ``context.extra["module"]``, which modules fill in.
+    or ``{"entry": "package.module:factory", ...}`` naming a registered module's entry.
+    When omitted it is taken from ``context.extra["module"]``, which modules fill in.
+    The task's and the reader's classes must be registered through the hooks too: a saved
+    model names all three by their registered names (see ``_saved.py``).
     """
 
     main_metric: str = "loss"
@@ -308,8 +310,7 @@ class BasicTask:
         test = self.encoded("test")
         if test:
             summary["test"] = self.eval("test")
-            if self._logger_for_results() is not None:
-                self._log_results("test", summary["test"])
+            self._log_results("test", summary["test"])
         return summary
 
     # ------------------------------------------------------------------ training
@@ -323,11 +324,8 @@ class BasicTask:
         """
         return _Trainer(self).run()
 
-    # The logger of the running finetune() (None outside one, and on other ranks).
-    def _logger_for_results(self) -> TrainLogger | None:
-        return self._logger
-
     def _log_results(self, phase: str, metrics: dict[str, float]) -> None:
+        """Scores of a finished run (the test split) to the console, metrics.jsonl and TensorBoard."""
         logger = TrainLogger(self.config.checkpoint_path, tensorboard=self.config.tensorboard, progress=False)
         try:
             logger.record("eval", self.state.step, metrics, phase=phase)
@@ -335,18 +333,29 @@ class BasicTask:
         finally:
             logger.close()
 
+    def saved_names(self) -> dict[str, Any]:
+        """The registered names a saved model gives its task, reader and module (an error if unregistered)."""
+        return {
+            "task": registered_name("task", type(self)),
+            "reader": registered_name("reader", type(self.reader)),
+            "module": module_record(self.module_info),
+        }
+
     def best_model_meta(self, metrics: dict[str, float], phase: str) -> dict[str, Any]:
-        """What best_model/task.json holds: enough to rebuild and predict in a new process."""
-        reader_cls = type(self.reader)
+        """What best_model/task.json holds: registered names and configs, never an import path."""
+        names = self.saved_names()
         to_config = getattr(self.reader, "to_config", None)
+        reader_config = to_config() if callable(to_config) else None
+        if isinstance(reader_config, dict):
+            reader_config = {k: v for k, v in reader_config.items() if k != "entry"}
         return {
             "format": TASK_FORMAT,
-            "task_class": f"{type(self).__module__}:{type(self).__qualname__}",
+            "task": names["task"],
             "task_config": self.task_config(),
-            "reader_class": f"{reader_cls.__module__}:{reader_cls.__qualname__}",
-            "reader_config": to_config() if callable(to_config) else None,
+            "reader": names["reader"],
+            "reader_config": reader_config,
             "label_list": self.label_list,
-            "module": self.module_info,
+            "module": names["module"],
             "metric": {
                 "name": self.main_metric,
                 "value": metrics.get(self.main_metric),
@@ -372,6 +381,7 @@ class _Trainer:
         self.dist = _distributed.setup(config.use_data_parallel, device)
         task._dist = self.dist
         self.main = self.dist.is_main
+        task.saved_names()  # an unregistered task, reader or module fails now, not at the first save
         _seed_everything(config.seed + self.dist.rank)
         task.state = TrainState()  # from the checkpoint, if any, or from the start
         model = task.model.to(device)
@@ -416,6 +426,9 @@ class _Trainer:
                     "resumed_from": self.resumed_from,
                 },
             )
+        for note in self.resume_notes:
+            logger.record("resume_fallback", state.step, {"note": note})
+            logger.message(f"warning: {note}")
         logger.start(total, state.step)
         start_step = state.step
         running_loss = torch.zeros((), device=device)
@@ -567,23 +580,42 @@ class _Trainer:
         self.dist.barrier()
 
     def _resume(self, model: nn.Module) -> None:
+        """Continue from the newest complete checkpoint that reads back; a damaged one is skipped."""
         self.resumed_from: str | None = None
+        self.resume_notes: list[str] = []
         if not self.config.resume:
             return
-        found = ckpt.latest_checkpoint(self.root)
+        found = ckpt.complete_checkpoints(self.root)
+        chosen = None
+        for _, folder in reversed(found):
+            try:
+                payload = ckpt.read_state(folder)
+                ckpt.check_state(payload, folder)
+                weights = ckpt.load_weights(folder / ckpt.WEIGHTS)
+            except HubcoreError as exc:
+                self.resume_notes.append(
+                    f"checkpoint {folder.name} is damaged ({exc}); falling back to the previous complete one"
+                )
+                continue
+            chosen = (folder, payload, weights)
+            break
         self.dist.barrier()
         if self.main:
             ckpt.sweep(self.root, self.config.keep_checkpoints)
-        if found is None:
+        if chosen is None:
+            if found:
+                raise HubcoreError(
+                    f"no checkpoint under {self.root} can be resumed: " + "; ".join(self.resume_notes)
+                )
             return
-        self.resumed_from = found.name
-        payload = ckpt.read_state(found)
+        found_folder, payload, weights = chosen
+        self.resumed_from = found_folder.name
         if payload.get("world_size", 1) != self.dist.world_size:
             raise HubcoreError(
-                f"checkpoint {found} was written by {payload.get('world_size')} processes; "
+                f"checkpoint {found_folder} was written by {payload.get('world_size')} processes; "
                 f"this run has {self.dist.world_size}"
             )
-        model.load_state_dict(ckpt.load_weights(found / ckpt.WEIGHTS))
+        model.load_state_dict(weights)
         self.optimizer.load_state_dict(payload["optimizer"])
         if self.scheduler is not None and payload["scheduler"] is not None:
             self.scheduler.load_state_dict(payload["scheduler"])
@@ -599,58 +631,6 @@ class _Trainer:
         # Strategies that act per step (unfreezing) must see the step they resume at.
         if state.step and callable(getattr(self.strategy, "on_step_end", None)):
             self.strategy.on_step_end(state.step, model)
-
-
-def load_task(
-    path: str | Path, *, context: ModuleContext | None = None, config: RunConfig | None = None
-) -> BasicTask:
-    """The best model of a run, ready to predict: ``load_task(checkpoint_dir).predict([...])``.
-
-    ``path`` is a run's ``checkpoint_dir`` or its ``best_model`` folder.  The module
-    is rebuilt from what task.json recorded unless ``context`` is given.
-    """
-    folder = Path(path)
-    if (folder / ckpt.BEST_MODEL / ckpt.TASK_JSON).is_file():
-        folder = folder / ckpt.BEST_MODEL
-    meta_path = folder / ckpt.TASK_JSON
-    if not meta_path.is_file():
-        raise HubcoreError(
-            f"no saved task at {str(path)!r}: expected {ckpt.TASK_JSON} or {ckpt.BEST_MODEL}/{ckpt.TASK_JSON}"
-        )
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise HubcoreError(f"{meta_path}: unreadable task description ({exc})") from None
-    if meta.get("format") != TASK_FORMAT:
-        raise HubcoreError(f"{meta_path}: format {meta.get('format')!r} is not {TASK_FORMAT!r}")
-    if context is None:
-        context = rebuild_context(meta.get("module"), where=str(meta_path))
-    reader_cls = load_entry(meta["reader_class"], owner=f"reader of {meta_path}")
-    reader = reader_cls.from_config(meta["reader_config"], context.tokenizer)
-    task_cls = load_entry(meta["task_class"], owner=f"task of {meta_path}")
-    if config is None:
-        config = RunConfig(checkpoint_dir=folder.parent, tensorboard=False, progress=False)
-    task: BasicTask = task_cls.from_config(context, reader, meta["task_config"], config=config)
-    task.model.load_state_dict(ckpt.load_weights(folder / ckpt.WEIGHTS))
-    task.model.eval()
-    return task
-
-
-def rebuild_context(module: dict[str, Any] | None, *, where: str = "") -> ModuleContext:
-    """The module context a saved task was trained on, from its ``module`` record."""
-    if not isinstance(module, dict) or not ("name" in module or "entry" in module):
-        raise HubcoreError(
-            f"{where}: the task does not say how to rebuild its module; pass load_task(..., context=...)"
-        )
-    kwargs = dict(module.get("kwargs") or {})
-    if "name" in module:
-        from hubcore._module import Module
-
-        instance = Module(module["name"], **kwargs)
-    else:
-        instance = load_entry(module["entry"], owner=f"module of {where}")(**kwargs)
-    context: ModuleContext = instance.context(**dict(module.get("context_kwargs") or {}))
-    return context
 
 
 def _default_strategy() -> Any:

@@ -17,6 +17,36 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:  # toy_plugin, importable the same way here and in subprocess scripts
+    sys.path.insert(0, HERE)
+
+import toy_plugin  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def toy_modules() -> Any:
+    """The toy modules registered through the hooks, as a saved model needs its module to be."""
+    toy_plugin.install()
+    yield
+    toy_plugin.uninstall()
+
+
+@pytest.fixture
+def register_tasks() -> Any:
+    """register_tasks(name=TaskClass, ...): a test's own (module-level) task classes, registered."""
+    import hubcore
+
+    plugins: list[Any] = []
+
+    def register(**tasks: type) -> None:
+        plugin = toy_plugin.TaskPlugin(tasks)
+        plugins.append(plugin)
+        hubcore.register_plugin(plugin, "hubcore-test-tasks")
+
+    yield register
+    for plugin in plugins:
+        hubcore.unregister_plugin(plugin)
 
 
 def _read_tsv(path: Path) -> list[list[str]]:
@@ -132,7 +162,9 @@ def run_script(tmp_path: Path) -> Any:
 
     def run(source: str, *args: str, nproc: int = 0, timeout: float = 240, check: bool = True) -> Any:
         script = tmp_path / f"script_{abs(hash(source)) % 10**8}.py"
-        script.write_text(textwrap.dedent(source), encoding="utf-8")
+        # Every script sees the toy modules registered, as the tests in this process do.
+        preamble = f"import sys\nsys.path.insert(0, {HERE!r})\nimport toy_plugin\ntoy_plugin.install()\n"
+        script.write_text(preamble + textwrap.dedent(source), encoding="utf-8")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
         if nproc:
             cmd = [

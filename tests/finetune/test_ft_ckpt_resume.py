@@ -22,6 +22,8 @@ TRAIN_SCRIPT = """
 import sys, time
 import torch
 torch.set_num_threads(1)
+import hubcore
+import toy_plugin
 from hubcore.finetune import (
     AdamWeightDecayStrategy, ClassifyReader, RunConfig, TextClassificationDataset, TextClassifierTask,
 )
@@ -37,6 +39,8 @@ class Slow(TextClassifierTask):
         return super().compute_loss(outputs, batch)
 
 
+toy_plugin.install()
+hubcore.register_plugin(toy_plugin.TaskPlugin({"slow_classification": Slow}), "train-script")
 context = ToyTextModule(seed=0, dropout=0.3).context(trainable=True, max_seq_len=48)
 dataset = TextClassificationDataset(f"{data}/train.tsv", f"{data}/dev.tsv")
 reader = ClassifyReader(dataset, context.tokenizer, 48)
@@ -82,7 +86,7 @@ def test_sigkill_then_restart_ends_with_identical_weights(
 
     script = tmp_path / "train.py"
     script.write_text(TRAIN_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).parent)}
     process = subprocess.Popen(
         [sys.executable, str(script), str(data), str(killed), "0.15"],
         stdout=subprocess.DEVNULL,
@@ -187,9 +191,12 @@ def test_load_task_predicts_in_a_new_process(
     flat = [p for row in here.predict_proba(texts) for p in row]
     assert [p for row in there["probs"] for p in row] == pytest.approx(flat, abs=1e-6)
     meta = json.loads((tmp_path / "run" / "best_model" / "task.json").read_text(encoding="utf-8"))
-    assert meta["task_class"] == "hubcore.finetune._tasks:TextClassifierTask"
-    assert meta["module"]["entry"] == "hubcore.finetune._train_toy:ToyTextModule"
+    assert meta["format"] == "hubcore-task/2"
+    assert (meta["task"], meta["reader"]) == ("text_classification", "classify")
+    assert (meta["module"]["name"], meta["module"]["version"]) == ("toy_text", "0.0.1")
     assert meta["reader_config"]["label_list"] == ["negative", "positive"]
+    saved = (tmp_path / "run" / "best_model" / "task.json").read_text(encoding="utf-8")
+    assert "hubcore.finetune." not in saved and "entry" not in saved  # registered names, no import paths
 
 
 def test_load_task_names_what_is_missing(tmp_path: Path) -> None:
@@ -201,24 +208,36 @@ def test_load_task_names_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(hubcore.HubcoreError, match="unreadable task description"):
         load_task(tmp_path)
     (tmp_path / "task.json").write_text(
-        json.dumps({"format": "hubcore-task/1", "module": None}), encoding="utf-8"
+        json.dumps(
+            {
+                "format": "hubcore-task/2",
+                "task": "text_classification",
+                "task_config": {},
+                "reader": "classify",
+                "reader_config": None,
+                "module": None,
+            }
+        ),
+        encoding="utf-8",
     )
     with pytest.raises(hubcore.HubcoreError, match="does not say how to rebuild its module"):
         load_task(tmp_path)
 
 
+class Augmenting(TextClassifierTask):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._generator = torch.Generator().manual_seed(3)
+
+    def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
+        torch.rand((), generator=self._generator)  # an augmentation would draw like this
+        return super().compute_loss(outputs, batch)
+
+
 def test_private_generators_are_checkpointed_and_restored(
-    tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any
+    tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any, register_tasks: Any
 ) -> None:
-    class Augmenting(TextClassifierTask):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._generator = torch.Generator().manual_seed(3)
-
-        def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
-            torch.rand((), generator=self._generator)  # an augmentation would draw like this
-            return super().compute_loss(outputs, batch)
-
+    register_tasks(augmenting=Augmenting)
     reader = make_reader("cls", toy_context, limit=16)
     config = RunConfig(num_epoch=1, batch_size=8, checkpoint_dir=tmp_path / "run", strategy=strategy)
     task = Augmenting(toy_context, reader, config)

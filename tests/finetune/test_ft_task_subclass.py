@@ -73,8 +73,9 @@ class BalancedSentimentTask(BasicTask):
 
 
 def test_a_user_subclass_trains_saves_and_reloads(
-    tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any
+    tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any, register_tasks: Any
 ) -> None:
+    register_tasks(balanced_sentiment=BalancedSentimentTask)  # a saved model names registered classes
     reader = make_reader("cls", toy_context, limit=40)  # 3 steps an epoch
     config = RunConfig(
         num_epoch=2,

@@ -41,16 +41,17 @@ def test_curves_reach_tensorboard_and_jsonl_line_by_line(
     run = tmp_path / "run"
     seen_while_training: list[int] = []
 
-    class Watching(TextClassifierTask):
-        def on_log(self, step: int, values: dict[str, float]) -> None:
-            # the line is on disk already, before the run ends
-            seen_while_training.append(_lines(run)[-1]["step"])
+    def on_log(step: int, values: dict[str, float]) -> None:
+        # the line is on disk already, before the run ends
+        seen_while_training.append(_lines(run)[-1]["step"])
 
     reader = make_reader("cls", toy_context, limit=48)
     config = RunConfig(
         num_epoch=1, batch_size=8, checkpoint_dir=run, strategy=strategy, log_interval=2, eval_interval=3
     )
-    Watching(toy_context, reader, config).finetune()
+    watching = TextClassifierTask(toy_context, reader, config)
+    watching.on_log = on_log  # type: ignore[method-assign]  # an event hook on one instance
+    watching.finetune()
     assert seen_while_training == [2, 4, 6]
     train = [line for line in _lines(run) if line["event"] == "train"]
     assert all({"loss", "lr", "steps_per_s", "epoch"} <= set(line) for line in train)
@@ -159,10 +160,9 @@ def test_data_parallel_without_torchrun_is_a_clear_error(
 def test_an_unknown_main_metric_is_named(
     tmp_path: Path, toy_context: Any, make_reader: Any, strategy: Any
 ) -> None:
-    class Wrong(TextClassifierTask):
-        main_metric = "accuracy"
-
     reader = make_reader("cls", toy_context, limit=8)
     config = RunConfig(num_epoch=1, batch_size=8, checkpoint_dir=tmp_path / "run", strategy=strategy)
+    wrong = TextClassifierTask(toy_context, reader, config)
+    wrong.main_metric = "accuracy"
     with pytest.raises(hubcore.HubcoreError, match="main_metric 'accuracy' is not among its metrics"):
-        Wrong(toy_context, reader, config).finetune()
+        wrong.finetune()

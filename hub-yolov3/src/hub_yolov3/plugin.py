@@ -78,3 +78,15 @@ def hubcore_register_tasks(register: Callable[[Any], None]) -> None:
             summary="Fine-tunes YOLOv3 / YOLOv3-tiny on a VOC- or COCO-format detection data set.",
         )
     )
+
+
+@hookimpl
+def hubcore_register_readers(register: Callable[[Any], None]) -> None:
+    # A saved DetectionTask names its reader by this registered name (load_task never imports paths).
+    register(
+        ComponentSpec(
+            name="detection",
+            entry="hub_yolov3.task:DetectionReader",
+            summary="VOC- or COCO-format detection data, letterboxed, for the detection task.",
+        )
+    )
