@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ def load_path(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS
         raise ImageInputError(f"{path}: no such file")
     if not path.is_file():
         raise ImageInputError(f"{path}: not a regular file")
+    original: tuple[int, int] | None = None  # unknown until the header is read
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -62,8 +64,14 @@ def load_path(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS
         raise
     except UnidentifiedImageError:
         raise ImageInputError(f"{path}: not an image file Pillow can read") from None
-    except Image.DecompressionBombError:
-        raise ImageInputError(f"{path}: image of {_mpx(original)} is far too large to decode") from None
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses in open() when the header declares over twice its own limit.
+        declared = re.search(r"\((\d+) pixels\)", str(exc))
+        size = _mpx(original) if original else f"{int(declared.group(1)) / 1e6:.1f} Mpx" if declared else "?"
+        raise ImageInputError(
+            f"{path}: image header declares {size}, far above the limit of "
+            f"{max_pixels / 1e6:.0f} Mpx; refused"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageInputError(f"{path}: truncated or corrupt image ({_one_line(exc)})") from None
     return LoadedImage(to_rgb(image, str(path)), reduction, original)
@@ -151,7 +159,7 @@ def load_array(array: object, where: str, max_pixels: int = DEFAULT_MAX_PIXELS) 
     if original[0] * original[1] > max_pixels:
         factor = (max_pixels / (original[0] * original[1])) ** 0.5
         image = image.resize(
-            (max(1, int(original[0] * factor)), max(1, int(original[1] * factor))), Image.BILINEAR
+            (max(1, int(original[0] * factor)), max(1, int(original[1] * factor))), Image.Resampling.BILINEAR
         )
     rgb = to_rgb(image, where)
     return LoadedImage(rgb, original[0] / rgb.width, original)

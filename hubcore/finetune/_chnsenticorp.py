@@ -15,13 +15,13 @@ import contextlib
 import hashlib
 import os
 import shutil
-import tarfile
 import tempfile
 import uuid
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
+from hubcore.finetune._archives import ArchiveLimits, check_digest, extract_members
 from hubcore.finetune._datasets import DatasetFormatError, TextClassificationDataset
 from hubcore.finetune._plugin_data import CHNSENTICORP_ARCHIVE
 
@@ -35,6 +35,8 @@ FILE_MD5 = {
     "test": "917dfc6fbce596bb01a91abaa6c86f9e",
 }
 OWNER = "dataset 'chnsenticorp'"
+# The real archive holds 4 members and about 10 MB of text: a generous bound, far below harm.
+LIMITS = ArchiveLimits(max_members=1_000, max_bytes=256 * 1024 * 1024)
 
 
 class ChnSentiCorp(TextClassificationDataset):
@@ -140,19 +142,9 @@ def _extract(archive: Path, target: Path) -> Path:
 
 
 def _unpack_splits(archive: Path, staging: Path) -> None:
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            for split in FILE_MD5:
-                member = _member(tar, f"{split}.tsv", archive)
-                source = tar.extractfile(member)
-                if source is None:
-                    raise HubcoreError(f"{archive}: {member.name} is not a regular file")
-                with source, open(staging / f"{split}.tsv", "wb") as out:
-                    shutil.copyfileobj(source, out)
-                    out.flush()
-                    os.fsync(out.fileno())
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise HubcoreError(f"{archive}: not a readable tar archive ({type(exc).__name__}: {exc})") from None
+    """The three splits into ``staging``, the archive's published MD5 checked before anything is read."""
+    check_digest(archive, md5=ARCHIVE.md5, sha256=ARCHIVE.sha256, owner="ChnSentiCorp")
+    extract_members(archive, {f"{split}.tsv": staging / f"{split}.tsv" for split in FILE_MD5}, LIMITS)
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -168,19 +160,6 @@ def _swap_in(staging: Path, target: Path) -> None:
             os.close(fd)
     with contextlib.suppress(OSError):
         shutil.rmtree(old)
-
-
-def _member(tar: tarfile.TarFile, file_name: str, archive: Path) -> tarfile.TarInfo:
-    for member in tar.getmembers():
-        name = PurePosixPath(member.name)
-        if name.name != file_name:
-            continue
-        if name.is_absolute() or ".." in name.parts:
-            raise HubcoreError(f"{archive}: member {member.name!r} points outside the archive; refused")
-        if not member.isfile():
-            raise HubcoreError(f"{archive}: {member.name} is not a regular file (a link?); refused")
-        return member
-    raise HubcoreError(f"{archive}: has no {file_name}")
 
 
 def _md5_of(path: Path) -> str:

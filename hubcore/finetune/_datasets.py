@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hubcore._errors import HubcoreError
 
@@ -362,9 +362,17 @@ def _as_path(value: str | os.PathLike[str] | None) -> Path | None:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based numbers, decoding errors reported by line."""
+    """Non-blank lines with their 1-based numbers, decoding errors reported by line.
+
+    LF and CRLF line ends are read as they are; a file whose lines end in a lone CR
+    (classic Mac OS, some spreadsheet exports) is detected and split at its CRs, rather
+    than read as one long row.
+    """
     with open(path, "rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
+        head = handle.read(1 << 16)
+        handle.seek(0)
+        source: Iterator[bytes] = _cr_lines(handle) if b"\r" in head and b"\n" not in head else iter(handle)
+        for line_no, raw in enumerate(source, start=1):
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -374,6 +382,16 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             line = line.rstrip("\r\n")
             if line.strip():
                 yield line_no, line
+
+
+def _cr_lines(handle: Any) -> Iterator[bytes]:
+    """The lines of a binary stream whose lines end in a lone CR (a CR byte is never inside UTF-8)."""
+    pending = b""
+    while block := handle.read(1 << 16):
+        *complete, pending = (pending + block).split(b"\r")
+        yield from complete
+    if pending:
+        yield pending
 
 
 def _tsv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

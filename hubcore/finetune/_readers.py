@@ -347,14 +347,44 @@ class SequenceLabelReader(BaseReader):
         return features, positions
 
     def _text_example(self, index: int, item: str | Sequence[str]) -> InputExample:
-        # A raw text is split into characters; a list is taken as its tokens already.
-        tokens = list(item) if isinstance(item, str) else [str(token) for token in item]
-        if not tokens:
-            raise HubcoreError(f"input {index}: empty text")
-        return InputExample(guid=f"input-{index}", text_a=SEQ_SEP.join(tokens))
+        return InputExample(guid=f"input-{index}", text_a=SEQ_SEP.join(sequence_tokens(index, item)))
 
     def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
         return _pad(labels, IGNORE_INDEX, torch.long)
+
+
+_SHAPES = "a text, a list of its characters or words, or a '\\x02'-joined text"
+
+
+def sequence_tokens(index: int, item: Any) -> list[str]:
+    """The tokens of one sequence-labelling input, in one of its documented shapes, else an error.
+
+    A text is split into characters, or at ``\\x02`` when it holds one (the data files'
+    form); a list is its tokens already.  Anything else, a list wrapping a ``\\x02``-joined
+    text included (PaddleHub's ``[["我\\x02们"]]``), is refused rather than tagged as one token.
+    """
+    if isinstance(item, str):
+        tokens = item.split(SEQ_SEP) if SEQ_SEP in item else list(item)
+        if not item:
+            raise HubcoreError(f"input {index}: empty text")
+        if not all(tokens):
+            raise HubcoreError(f"input {index}: the '\\x02'-joined text {item!r} has an empty token")
+        return tokens
+    if not isinstance(item, (list, tuple)):
+        raise HubcoreError(f"input {index}: expected {_SHAPES}, got a {type(item).__name__}")
+    if not item:
+        raise HubcoreError(f"input {index}: empty list of tokens")
+    for position, token in enumerate(item):
+        if not isinstance(token, str) or not token:
+            raise HubcoreError(
+                f"input {index}: token {position} is {token!r}, not a non-empty string; expected {_SHAPES}"
+            )
+        if SEQ_SEP in token:
+            raise HubcoreError(
+                f"input {index}: token {position} is a '\\x02'-joined text inside a list; pass the text "
+                f"itself (not wrapped in a list), or its tokens as a list"
+            )
+    return list(item)
 
 
 def _registered_reader(entry: Any, cls: type) -> Any:
