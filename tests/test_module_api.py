@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -70,3 +71,22 @@ def test_an_entry_that_cannot_be_imported_names_module_and_entry(make_plugin, mo
     hubcore.reset_registry()
     with pytest.raises(hubcore.EntryLoadError, match=r"cannot load 'ghost_impl:Ghost' for module 'ghost'"):
         hubcore.Module(name="ghost")
+
+
+def test_a_version_mismatch_suggests_only_what_the_index_can_install(tmp_path, monkeypatch) -> None:
+    index = tmp_path / "index.json"
+    versions = [{"version": v, "requires_hubcore": ">=0.1"} for v in ("2.1.0", "3.0.0", "3.2.0")]
+    versions.append({"version": "4.0.0", "requires_hubcore": ">=99"})  # not for this hubcore
+    entry = {"name": "toy", "requirement": "hub-toy", "versions": versions}
+    index.write_text(json.dumps({"format": 1, "modules": [entry]}), encoding="utf-8")
+    monkeypatch.setenv("HUBCORE_INDEX_URL", str(index))
+    with pytest.raises(hubcore.VersionMismatchError, match=r"try `hubcore install toy==3\.2\.0`"):
+        hubcore.Module(name="toy", version=">=3")
+    with pytest.raises(hubcore.VersionMismatchError) as raised:
+        hubcore.Module(name="toy", version="2.5.0")
+    message = str(raised.value)
+    assert "hubcore install" not in message
+    assert "lists no version matching ==2.5.0 (it lists: 3.2.0, 3.0.0, 2.1.0)" in message
+    with pytest.raises(hubcore.VersionMismatchError) as raised:
+        hubcore.Module(name="toy", version=">=4")
+    assert "hubcore install" not in str(raised.value)  # 4.0.0 needs another hubcore

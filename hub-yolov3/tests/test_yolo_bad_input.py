@@ -198,3 +198,36 @@ def test_exif_rotation_is_applied_without_skewing_the_scale(tmp_path: Path) -> N
     image.save(tmp_path / "turned.jpg", exif=exif.tobytes())
     loaded = load_path(tmp_path / "turned.jpg")
     assert loaded.image.size == (40, 60) and loaded.scale_to_original == 1.0
+
+
+def _bomb_png(path: Path, width: int = 30_000, height: int = 30_000) -> Path:
+    """A real 1-bit PNG whose header declares width x height: ~109 KB on disk, 900 Mpx decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte, then all-black pixels
+    packer = zlib.compressobj(9)
+    rows = [packer.compress(row * 1000) for _ in range(height // 1000)]
+    pixels = b"".join(rows) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return _write(path, png)
+
+
+def test_an_image_whose_header_declares_too_many_pixels_is_refused_alone(
+    tiny_detector, tmp_path: Path, scene: np.ndarray
+) -> None:
+    bomb = _bomb_png(tmp_path / "bomb.png")
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(ImageInputError, match=r"bomb.png: image header declares 900.0 Mpx, far above"):
+        load_path(bomb)
+    good = tmp_path / "good.png"
+    Image.fromarray(scene).save(good)
+    results = tiny_detector.object_detection(
+        paths=[str(bomb), str(good)], batch_size=2, score_thresh=0.0, visualization=False
+    )
+    assert "bomb.png: image header declares 900.0 Mpx" in results[0]["error"] and results[0]["data"] == []
+    assert "error" not in results[1] and results[1]["data"]  # the rest of the batch is processed

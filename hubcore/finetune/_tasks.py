@@ -19,6 +19,7 @@ from hubcore.finetune import _metrics as metrics
 from hubcore.finetune._config import RunConfig
 from hubcore.finetune._crf import LinearChainCRF
 from hubcore.finetune._interfaces import POOLED_OUTPUT, SEQUENCE_OUTPUT, ModuleContext
+from hubcore.finetune._readers import sequence_tokens
 from hubcore.finetune._task import BasicTask, TaskModel
 
 TOKEN_NETWORKS = ("bow", "cnn", "bilstm")
@@ -369,8 +370,8 @@ class SequenceLabelTask(BasicTask):
         """The reader's encoding plus a mask of the positions that start an input token."""
         items: list[dict[str, Any]] = self.reader.encode_texts(data)
         tokenizer, length = self.reader.tokenizer, self.reader.max_seq_len
-        for item, text in zip(items, data, strict=True):
-            tokens = list(text) if isinstance(text, str) else [str(t) for t in text]
+        for index, (item, text) in enumerate(zip(items, data, strict=True)):
+            tokens = sequence_tokens(index, text)  # the shape encode_texts() accepted
             _, positions = tokenizer.encode_tokens(tokens, max_seq_len=length)
             seen: set[int] = set()
             mask = []

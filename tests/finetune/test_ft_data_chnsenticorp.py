@@ -252,3 +252,77 @@ def test_chnsenticorp_from_a_local_archive_or_folder(
     assert ChnSentiCorp(edited, verify=False).get_test_examples()[0].text_a == "改过的"
     with pytest.raises(HubcoreError, match="neither the ChnSentiCorp archive nor a folder"):
         ChnSentiCorp(tmp_path / "nowhere")
+
+
+def test_a_local_archive_is_checked_against_the_published_md5_before_unpacking(
+    tmp_path: Path, hub_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "chnsenticorp.tar.gz"
+    archive.write_bytes(_standin())
+    # Even with split files that would pass their own check, an archive that is not the
+    # published one is refused before a single member is read.
+    monkeypatch.setattr(chnsenticorp, "FILE_MD5", {s: _md5(t.encode()) for s, t in SPLITS.items()})
+    opened: list[str] = []
+    real_open = tarfile.open
+
+    def watching_open(*args: Any, **kwargs: Any) -> Any:
+        opened.append(str(args[0]) if args else "")
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(tarfile, "open", watching_open)
+    with pytest.raises(HubcoreError) as raised:
+        ChnSentiCorp(archive)
+    message = str(raised.value)
+    assert (
+        f"{archive}: md5 {_md5(archive.read_bytes())} differs from ChnSentiCorp's published {PUBLIC_MD5}"
+        in (message)
+    )
+    assert opened == [] and "\n" not in message
+    assert not (hub_home / "datasets" / "chnsenticorp").exists()
+
+
+def _bomb(tmp_path: Path, *, size: int = 0, members: int = 0) -> Path:
+    """A small tar.gz: a train.tsv of ``size`` zero bytes, or ``members`` empty files before it."""
+    path = tmp_path / "bomb.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for index in range(members):
+            tar.addfile(tarfile.TarInfo(f"chnsenticorp/filler-{index}.txt"), io.BytesIO(b""))
+        info = tarfile.TarInfo("chnsenticorp/train.tsv")
+        info.size = size
+
+        class Zeros:  # streamed into the archive: never 300 MiB in memory
+            left = size
+
+            def read(self, count: int = -1) -> bytes:
+                count = self.left if count < 0 else min(count, self.left)
+                self.left -= count
+                return bytes(count)
+
+        tar.addfile(info, Zeros())  # type: ignore[arg-type]
+        for split in ("dev", "test"):
+            tar.addfile(tarfile.TarInfo(f"chnsenticorp/{split}.tsv"), io.BytesIO(b""))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ({"size": 300 * 1024 * 1024}, "declare more than 268435456 bytes unpacked; refused"),
+        ({"members": 1_500}, "holds more than 1000 members; refused"),
+    ],
+    ids=["300-MiB-member", "1500-members"],
+)
+def test_an_archive_bomb_is_stopped_while_streaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: dict[str, int], message: str
+) -> None:
+    bomb = _bomb(tmp_path, **shape)
+    assert bomb.stat().st_size < 1024 * 1024  # under 1 MB packed
+    monkeypatch.setattr(
+        chnsenticorp, "ARCHIVE", Asset("chnsenticorp.tar.gz", "", 0, (), md5=_md5(bomb.read_bytes()))
+    )
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    with pytest.raises(HubcoreError, match=message):
+        chnsenticorp._unpack_splits(bomb, staging)
+    written = sum(p.stat().st_size for p in staging.iterdir())
+    assert written == 0  # refused from the headers, before any of it was written
