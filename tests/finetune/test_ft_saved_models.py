@@ -221,7 +221,7 @@ def test_a_pickle_that_would_run_code_in_a_checkpoint_is_refused_in_one_line(
         def __reduce__(self) -> Any:
             return (__import__, ("evil_payload",))
 
-    (folder / "state.pt").write_bytes(pickle.dumps(Exploit()))
+    (folder / "state.pt").write_bytes(pickle.dumps(Exploit(), protocol=2))
     with pytest.raises(hubcore.HubcoreError) as raised:
         ckpt.read_state(folder)
     assert str(folder / "state.pt") in str(raised.value) and "\n" not in str(raised.value)
