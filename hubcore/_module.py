@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -43,15 +46,59 @@ def _install_hint(spec: ModuleSpec, wanted: SpecifierSet) -> str:
     return f"the {index.source} lists no version matching {wanted} (it lists: {known})"
 
 
-def Module(name: str, version: str | None = None, **kwargs: Any) -> Any:  # noqa: N802 - PaddleHub's spelling
+def Module(  # noqa: N802 - PaddleHub's spelling
+    name: str | None = None,
+    version: str | None = None,
+    directory: str | os.PathLike[str] | None = None,
+    **kwargs: Any,
+) -> Any:
     """Build a pretrained module, importing its code only now.
 
     ``version`` is an exact version (``"2.1.0"``) or a specifier (``">=2"``);
-    other keyword arguments go to the module's constructor.
+    other keyword arguments go to the module's constructor.  ``directory`` (PaddleHub's
+    ``hub.Module(directory=...)``) is a saved best model (a folder with ``task.json``,
+    rebuilt by :func:`hubcore.load_task`), or with ``name`` a folder of weights that
+    module reads, passed to its constructor as ``directory=``.
     """
+    if directory is not None:
+        return _from_directory(Path(directory), name, version, kwargs)
+    if name is None:
+        raise HubcoreError("Module() needs name= (an installed module) or directory= (a folder)")
     spec = get_module_spec(name, version)
     factory = load_entry(spec.entry, owner=f"module {spec.name!r}")
     return factory(**kwargs)
+
+
+def _from_directory(folder: Path, name: str | None, version: str | None, kwargs: dict[str, Any]) -> Any:
+    """A module from a folder: a saved best model, or a named module's weights."""
+    if not folder.is_dir():
+        raise HubcoreError(f"Module(directory={str(folder)!r}): no such folder")
+    if (folder / "task.json").is_file() or (folder / "best_model" / "task.json").is_file():
+        if name is not None or kwargs:
+            raise HubcoreError(
+                f"{folder} is a saved model (task.json names its module): pass directory= alone, "
+                f"not name= or constructor options"
+            )
+        from hubcore.finetune._saved import load_task
+
+        return load_task(folder)
+    if name is None:
+        raise HubcoreError(
+            f"{folder} holds no task.json (not a saved best model): to load a module's weights from it, "
+            f"also pass name=, e.g. Module(name='ernie', directory={str(folder)!r})"
+        )
+    spec = get_module_spec(name, version)
+    factory = load_entry(spec.entry, owner=f"module {spec.name!r}")
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        parameters = {}  # type: ignore[assignment]
+    takes_directory = "directory" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+    if not takes_directory:
+        raise HubcoreError(f"module {spec.name!r} does not load weights from a folder (no directory= option)")
+    return factory(directory=str(folder), **kwargs)
 
 
 def list_modules(pattern: str = "*") -> list[ModuleSpec]:
