@@ -40,6 +40,11 @@ DATASETS = (
         summary="ChnSentiCorp Chinese sentiment reviews, downloaded from PaddlePaddle's mirror",
         assets=(CHNSENTICORP_ARCHIVE,),
     ),
+    ComponentSpec(
+        name="msra_ner",
+        entry=f"{_FT}._msra_ner:MSRANER",
+        summary="MSRA Chinese named entities (PaddleHub's layout; provided by hand: no published digest)",
+    ),
 )
 
 READERS = (

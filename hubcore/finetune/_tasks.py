@@ -75,22 +75,45 @@ class TokenNetwork(nn.Module):
 
 
 class ClassifierHead(nn.Module):
-    """Dropout and a linear layer on the pooled feature, or on a token network's output."""
+    """Dropout and a linear layer on the pooled feature, or on a token network's output.
+
+    ``hidden_units`` (PaddleHub's option) puts fully connected ReLU layers of those
+    widths between the dropout and the output layer.
+    """
 
     def __init__(
-        self, in_dim: int, num_outputs: int, *, dropout: float, network: TokenNetwork | None = None
+        self,
+        in_dim: int,
+        num_outputs: int,
+        *,
+        dropout: float,
+        network: TokenNetwork | None = None,
+        hidden_units: Sequence[int] = (),
     ) -> None:
         super().__init__()
         self.network = network
         self.dropout = nn.Dropout(dropout)
-        self.linear = nn.Linear(network.out_dim if network is not None else in_dim, num_outputs)
+        width = network.out_dim if network is not None else in_dim
+        hidden: list[nn.Module] = []
+        for units in hidden_units:
+            hidden += [nn.Linear(width, units), nn.ReLU()]
+            width = units
+        self.hidden = nn.Sequential(*hidden)
+        self.linear = nn.Linear(width, num_outputs)
 
     def forward(self, features: dict[str, torch.Tensor], batch: dict[str, Any]) -> dict[str, torch.Tensor]:
         if self.network is None:
             vector = features[POOLED_OUTPUT]
         else:
             vector = self.network(features[SEQUENCE_OUTPUT], batch["attention_mask"])
-        return {"logits": self.linear(self.dropout(vector))}
+        return {"logits": self.linear(self.hidden(self.dropout(vector)))}
+
+
+def _hidden_units(value: Sequence[int] | None, owner: str) -> list[int]:
+    units = list(value or [])
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in units):
+        raise HubcoreError(f"{owner}: hidden_units must be a list of positive ints, not {value!r}")
+    return units
 
 
 class _PooledTask(BasicTask):
@@ -111,6 +134,7 @@ class _PooledTask(BasicTask):
         hidden_size: int = 128,
         dropout: float = 0.1,
         module: dict[str, Any] | None = None,
+        hidden_units: Sequence[int] | None = None,
     ) -> None:
         super().__init__(context, reader, config, module=module)
         if network is not None and network not in TOKEN_NETWORKS:
@@ -118,13 +142,21 @@ class _PooledTask(BasicTask):
             raise HubcoreError(f"{type(self).__name__}: network {network!r} is not one of {choices}")
         self.num_outputs = num_outputs
         self.network, self.hidden_size, self.dropout = network, hidden_size, dropout
+        self.hidden_units = _hidden_units(hidden_units, type(self).__name__)
         self.hparams = {"network": network, "hidden_size": hidden_size, "dropout": dropout}
+        if self.hidden_units:  # saved only when used, so older saved models read the same
+            self.hparams["hidden_units"] = list(self.hidden_units)
 
     def build_head(self) -> nn.Module:
+        units = self.hidden_units
         if self.network is None:
-            return ClassifierHead(self.context.sentence_dim, self.num_outputs, dropout=self.dropout)
+            return ClassifierHead(
+                self.context.sentence_dim, self.num_outputs, dropout=self.dropout, hidden_units=units
+            )
         tokens = TokenNetwork(self.network, self.context.token_dim, self.hidden_size)
-        return ClassifierHead(self.context.token_dim, self.num_outputs, dropout=self.dropout, network=tokens)
+        return ClassifierHead(
+            self.context.token_dim, self.num_outputs, dropout=self.dropout, network=tokens, hidden_units=units
+        )
 
 
 class _ClassesTask(_PooledTask):
@@ -141,6 +173,7 @@ class _ClassesTask(_PooledTask):
         hidden_size: int = 128,
         dropout: float = 0.1,
         module: dict[str, Any] | None = None,
+        hidden_units: Sequence[int] | None = None,
     ) -> None:
         self.num_classes = _num_classes(reader, num_classes, type(self).__name__)
         super().__init__(
@@ -152,6 +185,7 @@ class _ClassesTask(_PooledTask):
             hidden_size=hidden_size,
             dropout=dropout,
             module=module,
+            hidden_units=hidden_units,
         )
         self.hparams["num_classes"] = self.num_classes
 
@@ -267,6 +301,7 @@ class RegressionTask(_PooledTask):
         hidden_size: int = 128,
         dropout: float = 0.1,
         module: dict[str, Any] | None = None,
+        hidden_units: Sequence[int] | None = None,
     ) -> None:
         super().__init__(
             context,
@@ -277,6 +312,7 @@ class RegressionTask(_PooledTask):
             hidden_size=hidden_size,
             dropout=dropout,
             module=module,
+            hidden_units=hidden_units,
         )
 
     def compute_loss(self, outputs: dict[str, torch.Tensor], batch: dict[str, Any]) -> torch.Tensor:
