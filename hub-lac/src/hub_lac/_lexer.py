@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hub_lac import _network
 from hub_lac._segment import segmenter
@@ -81,16 +82,27 @@ class Lexer:
             segmenter()
         self._ranker = _network.ranker() if mode == "rank" else None
 
-    def analyse(self, texts: list[str]) -> list[Analysis]:
-        """Results for a batch of texts; blank texts give empty results."""
+    def analyse(self, texts: list[str], device: str = "cpu") -> list[Analysis]:
+        """Results for a batch of texts; blank texts give empty results.
+
+        ``device`` other than ``"cpu"`` runs the tagger's network there through torch
+        (the rank model, small, stays on the CPU engine).
+        """
         results = [Analysis([], [], [] if self.mode == "rank" else None) for _ in texts]
         live = [i for i, text in enumerate(texts) if text.strip()]
         if live:
-            for i, analysis in zip(live, self._run([texts[i] for i in live]), strict=True):
+            for i, analysis in zip(live, self._run([texts[i] for i in live], device), strict=True):
                 results[i] = analysis
         return results
 
-    def _run(self, texts: list[str]) -> list[Analysis]:
+    def _tagger_on(self, device: str) -> Any:
+        if device == "cpu":
+            return self._tagger
+        from hub_lac._torch_tagger import torch_tagger
+
+        return torch_tagger("seg" if self.mode == "seg" else "lac", device)
+
+    def _run(self, texts: list[str], device: str = "cpu") -> list[Analysis]:
         if self.mode == "seg":
             voc = vocab("seg_word.dic")
             token_ids = [[voc.token_id(ch) for ch in text] for text in texts]
@@ -99,7 +111,7 @@ class Lexer:
             encoded = [_tokens(text) for text in texts]
             token_ids = [ids for ids, _ in encoded]
             spans = [s for _, s in encoded]
-        paths = self._tagger.tag(token_ids)
+        paths = self._tagger_on(device).tag(token_ids)
         names = self._labels
         out: list[Analysis] = []
         char_labels: list[list[str]] = []

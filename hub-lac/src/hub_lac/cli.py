@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from hubcore import HubcoreError
+from hubcore.cli.options import use_gpu_option
+from hubcore.devices import resolve_device
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -63,6 +65,7 @@ def _as_text(item: dict[str, list[object]]) -> str:
 @click.option(
     "--batch_size", type=click.IntRange(min=1), default=1, show_default=True, help="Texts analysed together."
 )
+@use_gpu_option()
 @click.option(
     "--return_tag/--no-return_tag",
     "return_tag",
@@ -83,17 +86,19 @@ def command(
     mode: str,
     user_dict: Path | None,
     batch_size: int,
+    use_gpu: bool,
     return_tag: bool,
     output: str,
 ) -> None:
     """Chinese lexical analysis with Baidu's LAC (segmentation, POS/entity tags, word rank)."""
     if (input_text is None) == (input_file is None):
         raise click.UsageError("give exactly one of --input_text and --input_file")
+    resolve_device(use_gpu, owner="hubcore run lac")  # no CUDA: say so before loading anything
     texts = [input_text] if input_text is not None else _read_lines(input_file)  # type: ignore[arg-type]
     from hub_lac.module import LAC
 
     lac = LAC(mode=mode, user_dict=user_dict)
-    results = lac.lexical_analysis(texts=texts, batch_size=batch_size, return_tag=return_tag)
+    results = lac.lexical_analysis(texts=texts, use_gpu=use_gpu, batch_size=batch_size, return_tag=return_tag)
     if output == "json":
         click.echo(json.dumps(results, ensure_ascii=False))
     else:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hub_lac._lexer import MODES, Analysis, Lexer
 from hub_lac._tags import RANK_MEANINGS, TAG_MEANINGS
 from hub_lac._userdict import UserDict
+from hubcore.devices import resolve_device
 
 if TYPE_CHECKING:
     from hubcore.finetune import ModuleContext
@@ -47,10 +48,20 @@ class LAC:
         if user_dict is not None:
             self.set_user_dict(user_dict)
 
-    def cut(self, text: str | Sequence[str], batch_size: int = 1, return_tag: bool = True) -> Any:
-        """A ``str`` gives its list of words; a list gives one dict per text (see ``lexical_analysis``)."""
+    def cut(
+        self,
+        text: str | Sequence[str],
+        use_gpu: bool = False,
+        batch_size: int = 1,
+        return_tag: bool = True,
+    ) -> Any:
+        """A ``str`` gives its list of words; a list gives one dict per text (see ``lexical_analysis``).
+
+        ``use_gpu=True`` runs the network on CUDA, or fails before any work when there is none.
+        """
+        device = resolve_device(use_gpu, owner="lac.cut")
         texts = _check_texts(text, "text")
-        results = self._analyse(texts, _check_batch_size(batch_size))
+        results = self._analyse(texts, _check_batch_size(batch_size), device)
         if isinstance(text, str):
             return results[0].words
         return [self._as_dict(r, return_tag) for r in results]
@@ -59,13 +70,16 @@ class LAC:
         self,
         texts: Sequence[str] | None = None,
         data: dict[str, Sequence[str]] | None = None,
+        use_gpu: bool = False,
         batch_size: int = 1,
         return_tag: bool = True,
     ) -> list[dict[str, list[Any]]]:
         """``[{"word": [...], "tag": [...]}]`` per text, plus ``"rank"`` in rank mode.
 
-        ``data={"text": [...]}`` is accepted too, as PaddleHub's module did.
+        ``data={"text": [...]}`` is accepted too, as PaddleHub's module did; ``use_gpu``
+        as in :meth:`cut`.
         """
+        device = resolve_device(use_gpu, owner="lac.lexical_analysis")
         if texts is None and data is not None:
             if not isinstance(data, dict) or "text" not in data:
                 raise TypeError('data must be a dict with a "text" list')
@@ -73,7 +87,7 @@ class LAC:
         if texts is None:
             raise TypeError("lexical_analysis() needs texts=[...]")
         checked = _check_texts(texts, "texts")
-        results = self._analyse(checked, _check_batch_size(batch_size))
+        results = self._analyse(checked, _check_batch_size(batch_size), device)
         return [self._as_dict(r, return_tag) for r in results]
 
     def set_user_dict(self, dict_path: str | Path, sep: str | None = None) -> None:
@@ -106,10 +120,10 @@ class LAC:
         }
         return context
 
-    def _analyse(self, texts: list[str], batch_size: int) -> list[Analysis]:
+    def _analyse(self, texts: list[str], batch_size: int, device: str = "cpu") -> list[Analysis]:
         out: list[Analysis] = []
         for start in range(0, len(texts), batch_size):
-            out.extend(self._lexer.analyse(texts[start : start + batch_size]))
+            out.extend(self._lexer.analyse(texts[start : start + batch_size], device))
         return out
 
     def _as_dict(self, result: Analysis, return_tag: bool) -> dict[str, list[Any]]:
