@@ -72,7 +72,7 @@ def Module(  # noqa: N802 - PaddleHub's spelling
 def _from_directory(folder: Path, name: str | None, version: str | None, kwargs: dict[str, Any]) -> Any:
     """A module from a folder: a saved best model, or a named module's weights."""
     if not folder.is_dir():
-        raise HubcoreError(f"Module(directory={str(folder)!r}): no such folder")
+        raise HubcoreError(f"Module(directory={str(folder)!r}): the folder does not exist")
     if (folder / "task.json").is_file() or (folder / "best_model" / "task.json").is_file():
         if name is not None or kwargs:
             raise HubcoreError(
