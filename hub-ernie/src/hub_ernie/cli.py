@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from hubcore.cli.options import use_gpu_option
+from hubcore.devices import resolve_device
+
 
 def make_command(module_name: str) -> click.Command:
     """The ``hubcore run MODULE`` command of one module name."""
@@ -25,6 +28,7 @@ def make_command(module_name: str) -> click.Command:
     )
     @click.option("--max_seq_len", type=click.IntRange(3, 4096), default=128, show_default=True)
     @click.option("--batch_size", type=click.IntRange(1), default=32, show_default=True)
+    @use_gpu_option()
     @click.option(
         "--directory",
         type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -37,6 +41,7 @@ def make_command(module_name: str) -> click.Command:
         input_file: Path | None,
         max_seq_len: int,
         batch_size: int,
+        use_gpu: bool,
         directory: Path | None,
         output: str,
         tokens: bool,
@@ -49,9 +54,10 @@ def make_command(module_name: str) -> click.Command:
             raise click.UsageError("give at least one --input_text or an --input_file")
         if tokens and output != "json":
             raise click.UsageError("--tokens needs --output json")
+        device = resolve_device(use_gpu, owner=f"hubcore run {module_name}")  # before loading anything
         from hub_ernie.module import TextEncoderModule
 
-        module = TextEncoderModule(module_name, directory=directory)
+        module = TextEncoderModule(module_name, directory=directory, device=device)
         embeddings = module.get_embedding(items, max_seq_len=max_seq_len, batch_size=batch_size)
         if output == "json":
             rows = []

@@ -16,6 +16,7 @@ from hub_ernie._checkpoint import resolve
 from hub_ernie._encoder import TextEncoder, load_encoder
 from hub_ernie._pooling import read_pooling
 from hub_ernie._tokenizer import TextInputError, TruncationWarning, WordpieceTokenizer, check_text
+from hubcore.devices import resolve_device
 from hubcore.finetune import POOLED_OUTPUT, SEQUENCE_OUTPUT, ModuleContext
 
 TextItem = str | Sequence[str]
@@ -80,13 +81,21 @@ class TextEncoderModule:
         )
 
     def get_embedding(
-        self, texts: Sequence[TextItem], max_seq_len: int = 128, batch_size: int = 32
+        self,
+        texts: Sequence[TextItem],
+        max_seq_len: int = 128,
+        batch_size: int = 32,
+        use_gpu: bool | None = None,
     ) -> list[list[np.ndarray]]:
         """``[sentence_embedding, token_embeddings]`` for each text or ``[text_a, text_b]`` pair.
 
         Token embeddings cover the real positions only ([CLS], pieces, [SEP]), not padding.
         Texts are run shortest first so that a batch pads little; results keep input order.
+        ``use_gpu`` (PaddleHub's): True moves the model to CUDA (an error before any work
+        when there is none), False to the CPU; None keeps the constructor's ``device``.
         """
+        if use_gpu is not None:
+            self._use_device(resolve_device(use_gpu, owner=f"{self.name}.get_embedding"))
         self._check_max_seq_len(max_seq_len)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise TextInputError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -117,6 +126,11 @@ class TextEncoderModule:
         finally:
             self.encoder.train(was_training)
         return results
+
+    def _use_device(self, device: str) -> None:
+        if self.device.type != device:
+            self.encoder.to(device)
+            self.device = torch.device(device)
 
     def _encode_all(
         self, pairs: list[tuple[str, str | None]], max_seq_len: int
