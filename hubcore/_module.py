@@ -56,12 +56,12 @@ def Module(  # noqa: N802 - PaddleHub's spelling
 
     ``version`` is an exact version (``"2.1.0"``) or a specifier (``">=2"``);
     other keyword arguments go to the module's constructor.  ``directory`` (PaddleHub's
-    ``hub.Module(directory=...)``) is a saved best model (a folder with ``task.json``,
-    rebuilt by :func:`hubcore.load_task`), or with ``name`` a folder of weights that
-    module reads, passed to its constructor as ``directory=``.
+    ``hub.Module(directory=...)``) alone is a saved best model (a folder with ``task.json``,
+    rebuilt by :func:`hubcore.load_task`); with ``name`` it is a folder that module reads
+    (weights, or a checkpoint of its own), passed on to its constructor as ``directory=``.
     """
     if directory is not None:
-        return _from_directory(Path(directory), name, version, kwargs)
+        return _from_directory(directory, name, version, kwargs)
     if name is None:
         raise HubcoreError("Module() needs name= (an installed module) or directory= (a folder)")
     spec = get_module_spec(name, version)
@@ -69,20 +69,22 @@ def Module(  # noqa: N802 - PaddleHub's spelling
     return factory(**kwargs)
 
 
-def _from_directory(folder: Path, name: str | None, version: str | None, kwargs: dict[str, Any]) -> Any:
-    """A module from a folder: a saved best model, or a named module's weights."""
+def _from_directory(
+    directory: str | os.PathLike[str], name: str | None, version: str | None, kwargs: dict[str, Any]
+) -> Any:
+    """A module from a folder: a saved best model, or a folder the named module reads."""
+    folder = Path(directory)
     if not folder.is_dir():
         raise HubcoreError(f"Module(directory={str(folder)!r}): the folder does not exist")
-    if (folder / "task.json").is_file() or (folder / "best_model" / "task.json").is_file():
-        if name is not None or kwargs:
-            raise HubcoreError(
-                f"{folder} is a saved model (task.json names its module): pass directory= alone, "
-                f"not name= or constructor options"
-            )
-        from hubcore.finetune._saved import load_task
-
-        return load_task(folder)
     if name is None:
+        if (folder / "task.json").is_file() or (folder / "best_model" / "task.json").is_file():
+            if kwargs:
+                raise HubcoreError(
+                    f"{folder} is a saved model: pass directory= alone, no constructor options"
+                )
+            from hubcore.finetune._saved import load_task
+
+            return load_task(folder)
         raise HubcoreError(
             f"{folder} holds no task.json (not a saved best model): to load a module's weights from it, "
             f"also pass name=, e.g. Module(name='ernie', directory={str(folder)!r})"
@@ -98,7 +100,7 @@ def _from_directory(folder: Path, name: str | None, version: str | None, kwargs:
     )
     if not takes_directory:
         raise HubcoreError(f"module {spec.name!r} does not load weights from a folder (no directory= option)")
-    return factory(directory=str(folder), **kwargs)
+    return factory(directory=directory, **kwargs)
 
 
 def list_modules(pattern: str = "*") -> list[ModuleSpec]:

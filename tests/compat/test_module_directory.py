@@ -44,7 +44,7 @@ def toys() -> Any:
 def test_a_named_module_reads_its_weights_from_the_folder(tmp_path: Path, toys: None) -> None:
     (tmp_path / "weights.txt").write_text("21")
     module = hubcore.Module(name="folder_toy", directory=tmp_path, scale=2)
-    assert isinstance(module, FolderModule) and module.value == 42 and module.directory == str(tmp_path)
+    assert isinstance(module, FolderModule) and module.value == 42 and module.directory == tmp_path
     assert hub.Module(name="folder_toy", directory=str(tmp_path), version="1.0").value == 21
 
 
@@ -81,4 +81,6 @@ def test_a_saved_best_model_folder_is_rebuilt(tmp_path: Path) -> None:
         == "text_classification"
     )
     with pytest.raises(HubcoreError, match="pass directory= alone"):
-        hubcore.Module(name="lac", directory=tmp_path / "run")
+        hubcore.Module(directory=tmp_path / "run", mode="seg")
+    with pytest.raises(HubcoreError, match="'lac' does not load weights from a folder"):
+        hubcore.Module(name="lac", directory=tmp_path / "run")  # with name=, the module reads the folder
