@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from hubcore.cli.options import use_gpu_option
+from hubcore.devices import resolve_device
+
 
 def _detector_for(
     ctx: click.Context, directory: str | None, weights: str | None, input_size: int | None
@@ -35,6 +38,7 @@ def _detector_for(
 @click.option("--weights", type=click.Path(dir_okay=False), help="A Darknet .weights or .safetensors file.")
 @click.option("--input_size", type=click.IntRange(64, 1024), help="Network input side (320, 416, 608...).")
 @click.option("--batch_size", type=click.IntRange(1, 256), default=1, show_default=True)
+@use_gpu_option()
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -47,14 +51,17 @@ def command(
     weights: str | None,
     input_size: int | None,
     batch_size: int,
+    use_gpu: bool,
 ) -> None:
     """Detect objects in images; exits 1 after printing the others if any image could not be used."""
     if input_size is not None and input_size % 32:
         raise click.BadParameter(f"{input_size} is not a multiple of 32", param_hint="--input_size")
+    resolve_device(use_gpu, owner=f"hubcore run {ctx.info_name}")  # no CUDA: say so before loading anything
     detector = _detector_for(ctx, directory, weights, input_size)
     results = detector.object_detection(  # type: ignore[attr-defined]
         paths=list(input_paths),
         batch_size=batch_size,
+        use_gpu=use_gpu,
         score_thresh=score_thresh,
         visualization=visualization,
         output_dir=output_dir,

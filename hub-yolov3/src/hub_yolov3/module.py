@@ -16,6 +16,7 @@ from hub_yolov3.checkpoint import CheckpointError, load_checkpoint, load_state, 
 from hub_yolov3.darknet_weights import DarknetWeightsError, load_darknet_weights
 from hub_yolov3.model import COCO_ANCHORS, TINY_ANCHORS, YoloConfig, YOLOv3
 from hub_yolov3.visualize import draw_detections, save_atomically, unique_name
+from hubcore.devices import resolve_device
 from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
 
 INPUT_SIZES = (320, 416, 608)
@@ -117,9 +118,10 @@ class YOLOv3Detector:
     def predict_batch(self, images: Sequence[Any], score_thresh: float) -> list[list[dict[str, Any]]]:
         """Detections for already-loaded RGB Pillow images, in original pixel coordinates."""
         arrays, boxes = zip(*(letterbox(im, self.input_size) for im in images), strict=True)
-        batch = torch.from_numpy(np.stack(arrays))
+        device = next(self.model.parameters()).device
+        batch = torch.from_numpy(np.stack(arrays)).to(device)
         config = self.model.config
-        outputs = self.model(batch)
+        outputs = [raw.float().cpu() for raw in self.model(batch)]  # decoding stays on the CPU
         rows = torch.cat(
             [
                 decode_head(raw, config.head_anchors(i), config.strides[i], config.num_classes)
@@ -151,16 +153,21 @@ class YOLOv3Detector:
         paths: Sequence[str | os.PathLike[str]] | None = None,
         images: Sequence[np.ndarray] | None = None,
         batch_size: int = 1,
+        use_gpu: bool = False,
         score_thresh: float = 0.5,
         visualization: bool = True,
         output_dir: str | os.PathLike[str] = "detection_result",
     ) -> list[dict[str, Any]]:
         """One result per input, paths first then arrays, in order.
 
+        ``use_gpu=True`` (PaddleHub's) runs the network on CUDA, or fails before any image is
+        read when there is none.
+
         Each is ``{"data": [{"label", "confidence", "left", "top", "right", "bottom"}], "save_path"}``
         (plus ``"path"`` for files); an input that cannot be used gets ``"error"`` and empty data,
         and the others are still processed.  Arrays are HxWx3 RGB (or HxW grey, HxWx4 RGBA).
         """
+        device = resolve_device(use_gpu, owner=f"{self.module_name}.object_detection")
         if paths is None and images is None:
             raise _hub_error("object_detection needs paths=[...] or images=[...]")
         if isinstance(paths, (str, os.PathLike)):
@@ -193,6 +200,7 @@ class YOLOv3Detector:
                 result["error"] = str(exc)
             results.append(result)
 
+        self.model.to(device)
         used_names: set[str] = set()
         for start in range(0, len(loaded), batch_size):
             chunk = loaded[start : start + batch_size]
