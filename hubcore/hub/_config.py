@@ -1,7 +1,8 @@
-"""Where the hub keeps its files and how it may use the network, read from the environment.
+"""Where the hub keeps its files and how it may use the network.
 
 Every setting is read on each call rather than at import, so tests and long-lived
-processes see changes to the environment.
+processes see changes.  An environment variable wins; else ``config.json`` in the hub's
+home (``hubcore config``, see ``_settings.py``); else the default.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def cache_dir() -> Path:
 
 def is_offline() -> bool:
     """Whether ``HUBCORE_OFFLINE`` forbids every network access."""
-    return os.environ.get("HUBCORE_OFFLINE", "").strip().lower() in _TRUE
+    return _setting("HUBCORE_OFFLINE").lower() in _TRUE
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,17 @@ def index_ttl() -> float:
 
 def index_url() -> str | None:
     """The remote index named by ``HUBCORE_INDEX_URL``, if any."""
-    return os.environ.get("HUBCORE_INDEX_URL", "").strip() or None
+    return _setting("HUBCORE_INDEX_URL") or None
+
+
+def _setting(variable: str) -> str:
+    from hubcore.hub._settings import raw_value
+
+    return raw_value(variable)
 
 
 def _seconds(variable: str, default: float, allow_zero: bool = False) -> float:
-    raw = os.environ.get(variable, "").strip()
+    raw = _setting(variable)
     if not raw:
         return default
     try:
