@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from hubcore._version import __version__
 from hubcore.compat import dataset, reader
+from hubcore.compat._basetask import BaseTask
 from hubcore.compat._config import (
     AdamWeightDecayStrategy,
     CombinedStrategy,
@@ -31,8 +32,12 @@ from hubcore.compat._tasks import (
     TextClassifierTask,
 )
 
+BasicTask = BaseTask  # PaddleHub 1.x had both names
+
 __all__ = [
     "AdamWeightDecayStrategy",
+    "BaseTask",
+    "BasicTask",
     "ClassifierTask",
     "CombinedStrategy",
     "CompatModule",

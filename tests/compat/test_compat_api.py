@@ -170,3 +170,38 @@ def test_paddlehub_default_strategies_keep_paddlehub_defaults() -> None:
 def test_msra_ner_without_its_folder_says_how_to_provide_it(hub_home: Path) -> None:
     with pytest.raises(HubcoreError, match=r"publishes no checksum.*msra_ner\.tar\.gz"):
         hub.dataset.MSRA_NER()
+
+
+class PaddleStyleTask(hub.BaseTask):
+    def _build_net(self) -> Any:
+        return None
+
+    def _log_interval_event(self, run_states: Any) -> None:
+        pass
+
+    def _predict_start_event(self) -> None:
+        pass
+
+
+class HubcoreStyleTask(hub.BaseTask):
+    main_metric = "loss"
+
+    def build_head(self) -> torch.nn.Module:
+        return torch.nn.Linear(1, 1)
+
+
+def test_a_paddlehub_style_subclass_fails_at_construction_naming_the_new_methods(triple: Any) -> None:
+    with pytest.raises(HubcoreError) as caught:
+        PaddleStyleTask(triple[2], reader=None)
+    message = str(caught.value)
+    assert "overrides PaddleHub's _build_net, _log_interval_event, _predict_start_event" in message
+    assert (
+        "_build_net -> build_head()" in message and "_log_interval_event -> on_log(step, values)" in message
+    )
+    assert "_predict_start_event -> one of the events on_log" in message
+
+
+def test_a_hubcore_style_subclass_of_basetask_builds(triple: Any) -> None:
+    task = HubcoreStyleTask(triple[2], reader=None)
+    assert isinstance(task, hubcore.BasicTask) and hub.BasicTask is hub.BaseTask
+    assert isinstance(task.model.head, torch.nn.Linear)
