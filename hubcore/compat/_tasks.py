@@ -20,9 +20,6 @@ from hubcore.compat._module import Variable
 from hubcore.compat._notes import note_once
 from hubcore.compat.reader import CompatReader
 
-_NETWORKS = ("bow", "cnn", "bilstm")
-_PADDLE_NETWORKS = ("dpcnn", "gru", "lstm")
-
 
 @dataclass
 class RunState:
@@ -187,11 +184,6 @@ def TextClassifierTask(  # noqa: N802 - PaddleHub's spelling
     if (feature is None) == (token_feature is None):
         raise HubcoreError(f"{owner}: set exactly one of feature= (sentence level) and token_feature=")
     if network is not None:
-        if network in _PADDLE_NETWORKS:
-            raise HubcoreError(
-                f"{owner}: network {network!r} is one of PaddleHub's that hubcore does not have; "
-                f"choose from {', '.join(_NETWORKS)}"
-            )
         if token_feature is None:
             raise HubcoreError(f"{owner}: network= reads token_feature= (outputs['sequence_output'])")
     elif feature is None or feature.is_token_level:

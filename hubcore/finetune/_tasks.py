@@ -22,7 +22,7 @@ from hubcore.finetune._interfaces import POOLED_OUTPUT, SEQUENCE_OUTPUT, ModuleC
 from hubcore.finetune._readers import sequence_tokens
 from hubcore.finetune._task import BasicTask, TaskModel
 
-TOKEN_NETWORKS = ("bow", "cnn", "bilstm")
+TOKEN_NETWORKS = ("bow", "cnn", "bilstm", "gru", "lstm", "dpcnn")  # the last three as PaddleHub had
 TOKEN_MASK = "token_start_mask"  # predict(): 1 where an input token begins
 
 
@@ -58,8 +58,14 @@ class TokenNetwork(nn.Module):
             self.layer: nn.Module = nn.Linear(token_dim, hidden)
         elif kind == "cnn":
             self.layer = nn.Conv1d(token_dim, hidden, kernel_size=3, padding=1)
-        else:
-            self.layer = nn.LSTM(token_dim, hidden, batch_first=True, bidirectional=True)
+        elif kind == "dpcnn":
+            from hubcore.finetune._dpcnn import DPCNN
+
+            self.layer = DPCNN(token_dim, hidden)
+        elif kind == "gru":
+            self.layer = nn.GRU(token_dim, hidden, batch_first=True)
+        else:  # bilstm, lstm
+            self.layer = nn.LSTM(token_dim, hidden, batch_first=True, bidirectional=kind == "bilstm")
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.kind == "bow":
@@ -67,6 +73,9 @@ class TokenNetwork(nn.Module):
         if self.kind == "cnn":
             conv = torch.relu(self.layer(tokens.transpose(1, 2))).transpose(1, 2)
             return _masked_max(conv, mask)
+        if self.kind == "dpcnn":
+            summary: torch.Tensor = self.layer(tokens, mask)
+            return summary
         lengths = mask.sum(1).clamp(min=1).cpu()
         packed = nn.utils.rnn.pack_padded_sequence(tokens, lengths, batch_first=True, enforce_sorted=False)
         out, _ = self.layer(packed)
@@ -193,8 +202,9 @@ class _ClassesTask(_PooledTask):
 class TextClassifierTask(_ClassesTask):
     """Single-label text classification: accuracy (main) and F1.
 
-    ``network=None`` classifies the encoder's sentence feature; ``"bow"``,
-    ``"cnn"`` or ``"bilstm"`` put that small network on the token features first.
+    ``network=None`` classifies the encoder's sentence feature; ``"bow"``, ``"cnn"``,
+    ``"bilstm"``, ``"gru"``, ``"lstm"`` or ``"dpcnn"`` put that small network on the
+    token features first.
     """
 
     main_metric = "acc"

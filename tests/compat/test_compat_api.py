@@ -77,7 +77,8 @@ def test_task_options_map_to_the_real_task(tmp_path: Path, triple: Any) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"network": "gru", "token_feature": "seq"}, "network 'gru' is one of PaddleHub's"),
+        ({"network": "transformer", "token_feature": "seq"}, "network 'transformer' is not one of bow, cnn"),
+        ({"network": "gru", "feature": "pooled"}, "network= reads token_feature="),
         ({"feature": "seq"}, "must be the sentence-level"),
         ({"feature": "pooled", "metrics_choices": ["matthews"]}, "'matthews' are not computed here"),
         ({"feature": "pooled", "token_feature": "seq"}, "exactly one of feature="),
@@ -91,6 +92,21 @@ def test_text_classifier_refuses_what_it_cannot_do(
     kwargs = {k: named.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items()}
     with pytest.raises(HubcoreError, match=message):
         hub.TextClassifierTask(num_classes=2, dataset=_dataset(tmp_path), **kwargs)
+
+
+@pytest.mark.parametrize("network", ["gru", "lstm", "dpcnn"])
+def test_paddlehubs_other_networks_train(tmp_path: Path, triple: Any, network: str) -> None:
+    config = hub.RunConfig(num_epoch=1, batch_size=2, checkpoint_dir=tmp_path / "ck", progress=False)
+    task = hub.TextClassifierTask(
+        num_classes=2, dataset=_dataset(tmp_path), token_feature=triple[1]["sequence_output"],
+        network=network, config=config,
+    )  # fmt: skip
+    head = task.task.model.head
+    before = {k: v.clone() for k, v in head.network.state_dict().items()}
+    task.finetune()
+    assert head.network.kind == network and task.task.hparams["network"] == network
+    assert any(not torch.equal(before[k], v) for k, v in head.network.state_dict().items())  # it trained
+    assert [len(p) for p in task.task.predict_proba(["很好", "一个很长的句子，有好几个字"])] == [2, 2]
 
 
 def test_sequence_label_task_add_crf_builds_a_crf(tmp_path: Path, triple: Any) -> None:
