@@ -69,9 +69,9 @@ class CompatReader:
 
             cls = load_component("reader", self.kind)
             options: dict[str, Any] = {"regression": True} if self.regression else {}
-            self._bound[key] = cls(
-                self.dataset, context.tokenizer, self.max_seq_len, self._label_list, **options
-            )
+            # PaddleHub's readers default to 512; never exceed what the module's context was built for
+            length = min(self.max_seq_len, getattr(context, "max_seq_len", self.max_seq_len))
+            self._bound[key] = cls(self.dataset, context.tokenizer, length, self._label_list, **options)
         return self._bound[key]
 
 

@@ -69,6 +69,9 @@ def test_task_options_map_to_the_real_task(tmp_path: Path, triple: Any) -> None:
         )
     real = task.task
     assert isinstance(real, hubcore.TextClassifierTask) and real.main_metric == "f1"
+    assert real.reader.max_seq_len == 16  # as the context was built
+    wide = hub.reader.ClassifyReader(dataset=_dataset(tmp_path))  # PaddleHub's default 512
+    assert wide.bind(triple[2]).max_seq_len == 16
     head = real.model.head
     widths = [m.out_features for m in head.hidden if isinstance(m, torch.nn.Linear)]
     assert widths == [8, 4] and head.linear.in_features == 4 and real.hparams["hidden_units"] == [8, 4]
