@@ -97,6 +97,7 @@ def test_text_classifier_refuses_what_it_cannot_do(
         hub.TextClassifierTask(num_classes=2, dataset=_dataset(tmp_path), **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("network", ["gru", "lstm", "dpcnn"])
 def test_paddlehubs_other_networks_train(tmp_path: Path, triple: Any, network: str) -> None:
     config = hub.RunConfig(num_epoch=1, batch_size=2, checkpoint_dir=tmp_path / "ck", progress=False)
