@@ -225,3 +225,20 @@ def test_a_hubcore_style_subclass_of_basetask_builds(triple: Any) -> None:
     task = HubcoreStyleTask(triple[2], reader=None)
     assert isinstance(task, hubcore.BasicTask) and hub.BasicTask is hub.BaseTask
     assert isinstance(task.model.head, torch.nn.Linear)
+
+
+def test_multi_label_and_regression_tasks_map_to_the_real_ones(tmp_path: Path, triple: Any) -> None:
+    pooled = triple[1]["pooled_output"]
+    (tmp_path / "ml.tsv").write_text("text_a\tlabel\n很好\ta,b\n很差\tb\n", encoding="utf-8")
+    multi = hubcore.MultiLabelDataset(tmp_path / "ml.tsv", label_list=["a", "b"])
+    task = hub.MultiLabelClassifierTask(feature=pooled, dataset=multi, num_classes=2, hidden_units=[4])
+    assert isinstance(task.task, hubcore.MultiLabelClassifierTask) and task.task.main_metric == "auc"
+    assert task.task.reader.label_list == ["a", "b"] and task.task.hparams["hidden_units"] == [4]
+
+    (tmp_path / "reg.tsv").write_text("text_a\tlabel\n很好\t0.9\n很差\t0.1\n", encoding="utf-8")
+    numbers = hubcore.TextClassificationDataset(tmp_path / "reg.tsv", label_list=[])
+    regression = hub.RegressionTask(feature=pooled, dataset=numbers, metrics_choices=["spearman"])
+    assert isinstance(regression.task, hubcore.RegressionTask) and regression.task.main_metric == "spearman"
+    assert regression.task.reader.regression is True
+    with pytest.raises(HubcoreError, match="mse cannot be the main metric"):
+        hub.RegressionTask(feature=pooled, dataset=numbers, metrics_choices=["mse"])
