@@ -8,6 +8,7 @@ program)`` triple, and ``get_vocab_path()`` / ``get_spm_path()`` /
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +72,13 @@ class CompatModule:
         make = getattr(self._module, "context", None)
         if not callable(make):
             raise HubcoreError(f"module {self._name!r} has no context(): it cannot be fine-tuned")
-        context = make(trainable=trainable, max_seq_len=max_seq_len, **kwargs)
+        if _accepts(make, "max_seq_len"):
+            kwargs["max_seq_len"] = max_seq_len
+        context = make(trainable=trainable, **kwargs)
         self._context = context
         inputs = {name: Variable(name, (-1, max_seq_len, 1)) for name in PADDLE_INPUT_NAMES}
+        if not hasattr(context, "sentence_dim"):  # not a text encoder's context (a detector's, ...)
+            return inputs, {}, context
         outputs = {
             "pooled_output": Variable("pooled_output", (-1, context.sentence_dim), context),
             "sequence_output": Variable("sequence_output", (-1, max_seq_len, context.token_dim), context),
@@ -97,6 +102,14 @@ class CompatModule:
     def get_word_dict_path(self) -> None:
         """ERNIE Tiny's word dictionary in PaddleHub; the tokenizer carries its own here."""
         return None
+
+
+def _accepts(function: Any, name: str) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return True
+    return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
 def Module(  # noqa: N802 - PaddleHub's spelling

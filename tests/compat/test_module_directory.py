@@ -84,3 +84,26 @@ def test_a_saved_best_model_folder_is_rebuilt(tmp_path: Path) -> None:
         hubcore.Module(directory=tmp_path / "run", mode="seg")
     with pytest.raises(HubcoreError, match="'lac' does not load weights from a folder"):
         hubcore.Module(name="lac", directory=tmp_path / "run")  # with name=, the module reads the folder
+
+
+class ImageContextModule:
+    """A module whose context() takes no max_seq_len and is not a text encoder's."""
+
+    def context(self, trainable: bool = True) -> dict[str, bool]:
+        return {"trainable": trainable}
+
+
+class _ImagePlugin:
+    @hookimpl
+    def hubcore_register_modules(self, register: Any) -> None:
+        register(ModuleSpec(name="image_toy", version="1.0", entry=f"{__name__}:ImageContextModule"))
+
+
+def test_compat_context_of_a_module_without_max_seq_len() -> None:
+    plugin = _ImagePlugin()
+    hubcore.register_plugin(plugin, "toy-image")
+    try:
+        inputs, outputs, program = hub.Module(name="image_toy").context(trainable=False, max_seq_len=64)
+    finally:
+        hubcore.unregister_plugin(plugin)
+    assert program == {"trainable": False} and outputs == {} and "input_ids" in inputs
