@@ -137,12 +137,12 @@ def test_pointwise_matching_fine_tunes_on_lcqmc_pairs(
     _, outputs, _ = module.context(trainable=True, max_seq_len=32)
     dataset = hub.dataset.LCQMC()
     reader = hub.reader.ClassifyReader(dataset=dataset, max_seq_len=32)
-    config = hub.RunConfig(num_epoch=2, batch_size=4, checkpoint_dir=tmp_path / "ck", progress=False)
+    config = hub.RunConfig(num_epoch=1, batch_size=4, checkpoint_dir=tmp_path / "ck", progress=False)
     task = hub.TextClassifierTask(
         data_reader=reader, feature=outputs["pooled_output"], num_classes=dataset.num_labels, config=config
     )
     summary = task.finetune_and_eval()
-    assert task.state.step == 4 and set(summary["test"]) >= {"acc", "f1", "loss"}
+    assert task.state.step == 2 and set(summary["test"]) >= {"acc", "f1", "loss"}
     features = task.task.encoded("train")[0]["input_ids"]
     first, second = PAIRS["train"][0][:2]
     assert len(features) == min(32, len(first) + len(second))  # both texts of the pair are read
