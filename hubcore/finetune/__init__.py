@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "ImageClassificationDataset": "._datasets",
     "InputExample": "._datasets",
     "MultiLabelDataset": "._datasets",
+    "PairwiseMatchingDataset": "._matching",
     "SequenceLabelDataset": "._datasets",
     "TextClassificationDataset": "._datasets",
     # readers
@@ -28,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "ClassifyReader": "._readers",
     "ImageClassificationReader": "._image_reader",
     "MultiLabelClassifyReader": "._readers",
+    "PairwiseMatchingReader": "._matching",
     "SequenceLabelReader": "._readers",
     # strategies
     "AdamWeightDecayStrategy": "._strategies",
@@ -40,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "BasicTask": "._task",
     "ImageClassifierTask": "._tasks",
     "MultiLabelClassifierTask": "._tasks",
+    "PairwiseTextMatchingTask": "._matching",
     "RegressionTask": "._tasks",
     "RunConfig": "._config",
     "SequenceLabelTask": "._tasks",

@@ -74,6 +74,11 @@ READERS = (
         summary="one tag per character, aligned to the tokenizer",
     ),
     ComponentSpec(
+        name="pairwise_matching",
+        entry=f"{_FT}._matching:PairwiseMatchingReader",
+        summary="query/positive/negative triples for training, labelled pairs for evaluation",
+    ),
+    ComponentSpec(
         name="multi_label_classify",
         entry=f"{_FT}._readers:MultiLabelClassifyReader",
         summary="any number of labels per text, as a multi-hot vector",

@@ -21,3 +21,10 @@ _TASKS = (
 def hubcore_register_tasks(register: Callable[[Any], None]) -> None:
     for name, cls, summary in _TASKS:
         register(ComponentSpec(name=name, entry=f"hubcore.finetune._tasks:{cls}", summary=summary))
+    register(
+        ComponentSpec(
+            name="pairwise_text_matching",
+            entry="hubcore.finetune._matching:PairwiseTextMatchingTask",
+            summary="rank (query, positive) above (query, negative) by a margin; accuracy on labelled pairs",
+        )
+    )
