@@ -146,7 +146,35 @@ def _original_perplexity(textgen: object, text: str) -> dict[str, object]:
     return {"text": text, "scored_tokens": int(targets), "perplexity": float(np.exp(nll))}
 
 
+LAYER_PREFIXES = ["", "What is the best", "line one\nline two", "The quick brown fox jumps over the lazy dog"]
+LAYERS = ("embedding", "rnn_1", "rnn_2", "attention", "output")
+
+
+def layer_goldens(out_dir: str) -> None:
+    """``layers.npz``: every layer's output for LAYER_PREFIXES (a Keras sub-model per layer)."""
+    _stub_removed_imports()
+    import tensorflow as tf
+    from textgenrnn import textgenrnn
+    from textgenrnn.utils import textgenrnn_encode_sequence
+
+    textgen = textgenrnn()
+    maxlen = textgen.config["max_length"]
+    windows = np.concatenate(
+        [
+            textgenrnn_encode_sequence([textgen.META_TOKEN, *p][-maxlen:], textgen.vocab, maxlen)
+            for p in LAYER_PREFIXES
+        ]
+    )
+    model = textgen.model
+    probe = tf.keras.Model(inputs=model.inputs, outputs=[model.get_layer(name).output for name in LAYERS])
+    arrays = {"windows": windows.astype(np.int64)}
+    for name, value in zip(LAYERS, probe.predict(windows, verbose=0), strict=True):
+        arrays[name] = value.astype(np.float32)
+    np.savez(Path(out_dir) / "layers.npz", **arrays)
+
+
 def main(out_dir: str) -> None:
+    layer_goldens(out_dir)
     _stub_removed_imports()
     import h5py  # noqa: F401  (the HDF5 reader Keras loads the weights with)
     import tensorflow as tf
@@ -160,7 +188,7 @@ def main(out_dir: str) -> None:
 
     probabilities = []
     for prefix in PREFIXES:
-        tokens = [textgen.META_TOKEN] + list(prefix)
+        tokens = [textgen.META_TOKEN, *prefix]
         encoded = textgenrnn_encode_sequence(tokens[-maxlen:], textgen.vocab, maxlen)
         probabilities.append(textgen.model.predict(encoded, batch_size=1, verbose=0)[0])
     np.save(out / "probabilities.npy", np.asarray(probabilities, dtype=np.float32))

@@ -17,7 +17,7 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             version=__version__,
             entry="hub_textgen.module:TextgenLSTM",
             command="hub_textgen.cli:command",
-            summary="textgenrnn's character LSTM language model (Reddit titles): generate text, perplexity, fine-tune.",
+            summary="textgenrnn's character LSTM language model: generate text, score perplexity, fine-tune.",
             author="hubcore developers (weights: Max Woolf, textgenrnn 2.0.0)",
             type="nlp/language_model",
             aliases=("textgenrnn", "lm_lstm"),
@@ -34,7 +34,7 @@ def hubcore_register_tasks(register: Callable[[Any], None]) -> None:
         ComponentSpec(
             name="language_model",
             entry="hub_textgen.task:LanguageModelTask",
-            summary="Fine-tunes a character language model on a text corpus; next-character loss, perplexity.",
+            summary="Fine-tunes textgen_lstm on a text corpus: next-character loss, perplexity metric.",
         )
     )
 

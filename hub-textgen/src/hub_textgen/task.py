@@ -21,12 +21,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from hub_textgen.vocab import WINDOW, CharTokenizer
 from hubcore import HubcoreError
 from hubcore.finetune import BaseReader, BasicTask, InputExample, ModuleContext, RunConfig
-from hub_textgen.vocab import WINDOW, CharTokenizer
 
 TOP_K = 5
 
@@ -95,7 +94,7 @@ class LanguageModelHead(nn.Module):
         logits = self.output(features["pooled_output"])
         outputs = {"logits": logits}
         if "labels" in batch:
-            outputs["loss"] = F.cross_entropy(logits, batch["labels"])
+            outputs["loss"] = torch.nn.functional.cross_entropy(logits, batch["labels"])
         return outputs
 
 

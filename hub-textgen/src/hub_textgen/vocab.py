@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 META_TOKEN = "<s>"
 WINDOW = 40  # textgenrnn's max_length: the network sees the last 40 tokens, left-padded with 0
@@ -102,7 +103,7 @@ class CharTokenizer:
     instead, through the language-model reader.
     """
 
-    pad_values = {"input_ids": PAD_ID}
+    pad_values: ClassVar[dict[str, int]] = {"input_ids": PAD_ID}
 
     def __init__(self, vocab: CharVocab) -> None:
         self.vocab = vocab
