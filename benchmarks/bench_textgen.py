@@ -58,7 +58,9 @@ class PlainLoop:
         self.output_w, self.output_b = state["output.weight"].T.contiguous(), state["output.bias"]
         self.vocab = lm.vocab
 
-    def _lstm(self, inputs: torch.Tensor, kernel: torch.Tensor, recurrent: torch.Tensor, bias: torch.Tensor):
+    def _lstm(
+        self, inputs: torch.Tensor, kernel: torch.Tensor, recurrent: torch.Tensor, bias: torch.Tensor
+    ) -> torch.Tensor:
         batch, steps, _ = inputs.shape
         units = recurrent.shape[0]
         h = torch.zeros(batch, units)
@@ -176,6 +178,9 @@ def main() -> None:
         )
         label = f"textgenrnn 2.0.0 on tensorflow-cpu {result['versions']['tensorflow-cpu']} (original)"
         rows.append(("generate", label, result["chars_per_s"]))
+        rows.append(
+            ("generate", "same, predict_on_batch instead of predict", result["chars_per_s_predict_on_batch"])
+        )
         rows.append(("perplexity", label, result["texts_per_s"]))
 
     print(f"textgen_lstm, {args.threads} thread(s), torch {torch.__version__}; measured on a shared machine")
