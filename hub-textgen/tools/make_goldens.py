@@ -8,7 +8,7 @@ Run once, in a throwaway virtual environment outside the repository (never in th
     /tmp/tfenv/bin/python hub-textgen/tools/make_goldens.py hub-textgen/tests/golden
 
 Versions used for the committed goldens (2026-12-01): Python 3.11.7, tensorflow-cpu 2.15.1
-(tf.keras = Keras 2.15.0), numpy 1.26.4, h5py 3.16.0, scikit-learn and tqdm as pip resolved them,
+(tf.keras = Keras 2.15.0), numpy 1.26.4, h5py 3.16.0, scikit-learn 1.9.1 (tqdm as pip resolved it),
 textgenrnn 2.0.0 from PyPI (sdist sha256 c2b6f1c2...86f8).
 
 textgenrnn 2.0.0 imports two names that TensorFlow 2.4+ removed and that none of the code run
@@ -18,9 +18,10 @@ before the import; everything else (the model builder, Keras' own HDF5 loading w
 CuDNNLSTM-to-LSTM weight conversion, ``textgenrnn_encode_sequence``, ``textgenrnn_sample``,
 ``textgenrnn.generate``) is the package's code, unchanged.
 
-Writes ``probabilities.npy`` (float32, one next-character distribution per prefix, as
-``model.predict`` returns it) and ``goldens.json`` (the prefixes, greedy continuations and
-seeded samples, with the versions).
+Writes ``layers.npz`` (every layer's output for a few windows), ``probabilities.npy`` (float32,
+one next-character distribution per prefix, as ``model.predict`` returns it) and
+``goldens.json`` (the prefixes, greedy continuations, seeded samples and perplexities through
+the original's training pipeline, with the versions).
 """
 
 from __future__ import annotations
