@@ -92,6 +92,8 @@ def test_finetuning_lowers_perplexity_and_the_best_model_reloads(lm: Any, tmp_pa
     reloaded = load_task(tmp_path / "ckpt")
     assert reloaded.predict(prompts) == expected
     assert expected[0]["next_char"] == expected[0]["top_k"][0][0] and len(expected[0]["top_k"]) == 5
+    with pytest.raises(HubcoreError, match="input 1: expected a text, got int"):
+        reloaded.predict(["fine", 3])
 
     tuned = hubcore.Module(name="textgen_lstm", directory=str(tmp_path / "ckpt"))
     probabilities = tuned.next_char_probabilities(prompts)

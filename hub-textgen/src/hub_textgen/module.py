@@ -133,34 +133,38 @@ class TextgenLSTM:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise TextgenInputError(f"batch_size must be a positive integer, got {batch_size!r}")
         results: list[dict[str, Any]] = []
-        windows: list[tuple[int, ...]] = []
-        targets: list[int] = []
-        owners: list[int] = []
+        log_likelihood = np.zeros(len(texts), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.int64)
+        pending: list[tuple[tuple[int, ...], int, int]] = []  # (window, target, text index)
         for index, text in enumerate(texts):
             known = sum(c in self.vocab for c in text) if isinstance(text, str) else 0
             problem = text_problem(index, text, known)
             if problem is not None:
                 results.append({"text": text, "error": problem})
                 continue
-            for position in self.vocab.scored_positions(text):
-                windows.append(position.window)
-                targets.append(position.target)
-                owners.append(index)
             results.append({"text": text, "unknown_characters": self.vocab.unknown_characters(text)})
-        log_likelihood = np.zeros(len(texts), dtype=np.float64)
-        counts = np.zeros(len(texts), dtype=np.int64)
-        for start in range(0, len(windows), batch_size):
-            ids = torch.tensor(windows[start : start + batch_size])
-            wanted = torch.tensor(targets[start : start + batch_size])
-            log_probs = torch.log_softmax(self.network(ids), dim=-1)
-            picked = log_probs.gather(1, wanted[:, None])[:, 0].double().numpy()
-            np.add.at(log_likelihood, owners[start : start + batch_size], picked)
-            np.add.at(counts, owners[start : start + batch_size], 1)
+            for position in self.vocab.scored_positions(text):
+                pending.append((position.window, position.target, index))
+                if len(pending) == batch_size:  # bounded memory, however long the texts
+                    self._score(pending, log_likelihood, counts)
+                    pending = []
+        if pending:
+            self._score(pending, log_likelihood, counts)
         for index, result in enumerate(results):
             if "error" not in result:
                 result["perplexity"] = math.exp(-log_likelihood[index] / counts[index])
                 result["scored_tokens"] = int(counts[index])
         return results
+
+    def _score(
+        self, batch: list[tuple[tuple[int, ...], int, int]], log_likelihood: np.ndarray, counts: np.ndarray
+    ) -> None:
+        """Add each window's log-probability of its target to its text's total."""
+        windows, targets, owners = zip(*batch, strict=True)
+        log_probs = torch.log_softmax(self.network(torch.tensor(windows)), dim=-1)
+        picked = log_probs.gather(1, torch.tensor(targets)[:, None])[:, 0].double().numpy()
+        np.add.at(log_likelihood, list(owners), picked)
+        np.add.at(counts, list(owners), 1)
 
     # ------------------------------------------------------------------ fine-tuning
 
