@@ -64,6 +64,15 @@ def demo_detection(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def demo_textgen(session: nox.Session) -> None:
+    """textgen_lstm generating, then fine-tuned on the English jokes pyjokes ships."""
+    install_hub(session, extra="demo", plugins=[ROOT / "hub-textgen"])
+    session.run("hubcore", "run", "textgen_lstm", "--prefix", "What is the best", "-n", "3", "--seed", "0")
+    checkpoints = Path(session.create_tmp()) / "ckpt_textgen"
+    session.run("python", "-m", "hub_textgen.demo", str(checkpoints), *session.posargs)
+
+
+@nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
     """Every benchmark, each printing its figures beside their reference."""
     install_hub(session, extra="bench")
