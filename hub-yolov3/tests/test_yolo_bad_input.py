@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hubcore.images import ImageInputError, load_array, load_path
 from PIL import Image
+
+from hubcore.images import ImageInputError, load_array, load_path
 
 
 def _mode_image(tmp_path: Path, mode: str, name: str, **save: object) -> Path:

@@ -23,15 +23,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from hub_yolov3.boxes import letterbox, unletterbox
 from hub_yolov3.data import DetectionDataError, DetectionSample, load_split, read_label_list
-from hubcore.images import ImageInputError, load_path
+from hub_yolov3.letterbox import letterbox, unletterbox
 from hub_yolov3.loss import yolo_loss
 from hub_yolov3.metrics import mean_average_precision
 from hub_yolov3.model import YoloConfig, YOLOv3
 from hub_yolov3.training import adapt_to_classes, augment, collate, detections, encode_sample
 from hubcore import HubcoreError
 from hubcore.finetune import BasicTask, ModuleContext, RunConfig
+from hubcore.images import ImageInputError, load_path
 
 PHASE_SPLITS = {"train": "train", "dev": "val", "test": "test"}
 
