@@ -122,6 +122,18 @@ class ConvUnit(nn.Module):
         return F.leaky_relu(x, 0.1)
 
 
+def max_pool_2x2(x: torch.Tensor) -> torch.Tensor:
+    """Darknet's size-2 stride-2 max pool; on even sizes, the maximum of the four interleaved quarters.
+
+    That is the same value as ``F.max_pool2d(x, 2, 2)`` and several times faster on the CPU,
+    where the pooling kernel also computes the argmax indices it then throws away.
+    """
+    if x.requires_grad or x.shape[-1] % 2 or x.shape[-2] % 2:
+        return F.max_pool2d(x, 2, 2)
+    top = torch.maximum(x[..., 0::2, 0::2], x[..., 0::2, 1::2])
+    return torch.maximum(top, torch.maximum(x[..., 1::2, 0::2], x[..., 1::2, 1::2]))
+
+
 class Residual(nn.Module):
     def __init__(self, c: int) -> None:
         super().__init__()
@@ -223,7 +235,7 @@ class YOLOv3(nn.Module):
             if i == 4:
                 route = x
             if i < 5:
-                x = F.max_pool2d(x, 2, 2)
+                x = max_pool_2x2(x)
             elif i == 5:
                 # Darknet's size-2 stride-1 max pool keeps the size by padding right and bottom.
                 x = F.max_pool2d(F.pad(x, (0, 1, 0, 1), mode="replicate"), 2, 1)
