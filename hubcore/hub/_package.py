@@ -142,11 +142,12 @@ def _pip_download(
         "--disable-pip-version-check",
         "--progress-bar",
         "off",
-        # An unreachable index should fail in seconds, so that the next source is tried.
+        # An unreachable index should fail in seconds, so that the next source is tried: pip's
+        # one socket timeout (each connect, each read) is the hub's connect timeout.
         "--retries",
         "1",
         "--timeout",
-        f"{max(timeouts.connect, timeouts.read):g}",
+        f"{timeouts.connect:g}",
         *(["--only-binary", ":all:"] if binary else ["--no-binary", ":all:"]),
         "--dest",
         str(folder),
@@ -181,13 +182,25 @@ def _pip_download(
     return archives[0]
 
 
+_UNREACHABLE = re.compile(
+    r"(Failed to establish a new connection: [^'\")]*|Name or service not known|Connection refused"
+    r"|timed out|ConnectTimeoutError|ReadTimeoutError|Temporary failure in name resolution)"
+)
+
+
 def _pip_reason(output: str) -> str:
-    """The line of pip's output that says why it failed."""
+    """The line of pip's output that says why it failed, and whether the index was unreachable.
+
+    pip reports an index it could not reach as "No matching distribution", after a warning;
+    that warning's cause is what the user needs to see.
+    """
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
-    if errors:
-        return errors[-1]
-    return lines[-1] if lines else "no output"
+    reason = errors[-1] if errors else (lines[-1] if lines else "no output")
+    unreachable = _UNREACHABLE.search(output)
+    if unreachable and "Retrying" in output:
+        return f"{reason} (the package index could not be reached: {unreachable.group(1).strip()})"
+    return reason
 
 
 def _copy_member(archive: Path, member: str, target: Path, size: int, *, md5: bool) -> Digests:

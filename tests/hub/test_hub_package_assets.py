@@ -266,6 +266,7 @@ def test_hub_package_unreachable_index_fails_and_the_next_mirror_is_used(
         fetch_asset(Asset("other.bin", _sha(b"x"), 1, (SOURCE, asset_server.url("gone"))), owner="test")
     message = str(raised.value)
     assert message.index(SOURCE) < message.index(asset_server.url("gone") + ": HTTP 404")
+    assert "the package index could not be reached: Failed to establish a new connection" in message
 
 
 def test_hub_package_source_is_a_mirror_after_a_failing_url(hub_home, registry, asset_server, make_blob):
