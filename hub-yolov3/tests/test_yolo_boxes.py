@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from hub_yolov3.boxes import batched_nms, box_iou, decode_head, letterbox, nms, select_detections, unletterbox
+from hub_yolov3.boxes import batched_nms, box_iou, decode_head, nms, select_detections
 from hub_yolov3.metrics import average_precision, mean_average_precision
-from PIL import Image
 
 
 def test_decode_head_by_hand() -> None:
@@ -77,22 +76,6 @@ def test_select_detections_scores_are_objectness_times_class() -> None:
     assert scores.tolist() == pytest.approx([0.81, 0.40])
     assert classes.tolist() == [0, 1]
     assert boxes.tolist() == [[0, 0, 10, 10], [50, 50, 60, 60]]
-
-
-def test_letterbox_and_back() -> None:
-    image = Image.new("RGB", (200, 100), (255, 0, 0))
-    array, box = letterbox(image, 416)
-    assert array.shape == (3, 416, 416) and array.dtype == np.float32
-    assert box.scale == pytest.approx(2.08) and (box.pad_x, box.pad_y) == (0, 104)
-    # Grey above and below, red in the middle rows.
-    assert array[:, 50, 200].tolist() == pytest.approx([128 / 255] * 3)
-    assert array[:, 208, 200].tolist() == pytest.approx([1.0, 0.0, 0.0])
-    net_box = torch.tensor([[20.8, 104 + 20.8, 208.0, 104 + 104.0]])
-    assert unletterbox(net_box, box).tolist()[0] == pytest.approx([10, 10, 100, 50], abs=1e-4)
-    # Boxes beyond the picture are clipped to it.
-    assert unletterbox(torch.tensor([[-50.0, 0, 500, 416]]), box).tolist()[0] == pytest.approx(
-        [0, 0, 200, 100]
-    )
 
 
 def test_average_precision_by_hand() -> None:

@@ -100,13 +100,6 @@ def test_argument_errors(tiny_detector) -> None:
         hubcore.Module("yolov3_tiny", pretrained=False, input_size=100)
 
 
-def test_pretrained_weights_are_not_fetched_unverified() -> None:
-    import hubcore
-
-    with pytest.raises(hubcore.HubcoreError, match=r"sha256 of yolov3\.weights is not yet recorded"):
-        hubcore.Module("yolov3")
-
-
 def test_cli_json_output_and_own_checkpoint(tmp_path: Path, scene_png: Path) -> None:
     from click.testing import CliRunner
     from hub_yolov3.checkpoint import save_checkpoint

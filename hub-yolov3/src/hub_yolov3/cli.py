@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
 from hubcore.cli.options import use_gpu_option
 from hubcore.devices import resolve_device
+
+# OpenMP threads that spin while they wait lose badly on a CPU shared with other work (one
+# descheduled thread stalls every layer: 8x slower at batch 1 on a busy 2-core machine);
+# this must be set before torch loads OpenMP, so here, for `hubcore run yolov3`.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _detector_for(

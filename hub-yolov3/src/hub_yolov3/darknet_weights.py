@@ -31,8 +31,10 @@ def _seen_is_64bit(major: int, minor: int) -> bool:
 def _tensors(layer: torch.nn.Module) -> list[torch.Tensor]:
     """The tensors of one ConvUnit in file order."""
     conv, bn = layer.conv, layer.bn
-    if bn is None:
+    if layer.head:
         return [conv.bias, conv.weight]
+    if bn is None:
+        raise DarknetWeightsError("a network with folded batch norm has no Darknet layout; use the original")
     return [bn.bias, bn.weight, bn.running_mean, bn.running_var, conv.weight]
 
 

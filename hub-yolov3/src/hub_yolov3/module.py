@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from hub_yolov3.boxes import decode_head, letterbox, select_detections, unletterbox
+from hub_yolov3.boxes import decode_head, select_detections
 from hub_yolov3.checkpoint import CheckpointError, load_checkpoint, load_state, read_config
 from hub_yolov3.darknet_weights import DarknetWeightsError, load_darknet_weights
+from hub_yolov3.inference import InferenceNetwork
+from hub_yolov3.letterbox import letterbox, unletterbox
 from hub_yolov3.model import COCO_ANCHORS, TINY_ANCHORS, YoloConfig, YOLOv3
 from hub_yolov3.visualize import draw_detections, save_atomically, unique_name
 from hubcore.devices import resolve_device
@@ -76,6 +78,7 @@ class YOLOv3Detector:
         except (CheckpointError, DarknetWeightsError) as exc:
             raise _hub_error(str(exc)) from None
         self.model.eval()
+        self._inference = InferenceNetwork(self.model)
         self.input_size = int(input_size or trained_size)
         if self.input_size % 32 or self.input_size < 64:
             raise _hub_error(
@@ -101,27 +104,30 @@ class YOLOv3Detector:
         return model, 416
 
     def _fetch_asset(self) -> Path:
-        from hub_yolov3.plugin import UNVERIFIED_SHA256, YOLOV3_TINY_WEIGHTS, YOLOV3_WEIGHTS
-        from hubcore.hub import module_asset
+        from hub_yolov3.plugin import YOLOV3_TINY_WEIGHTS, YOLOV3_WEIGHTS
+        from hubcore.hub import DownloadError, OfflineError, module_asset
 
         asset = YOLOV3_WEIGHTS if self.arch == "darknet53" else YOLOV3_TINY_WEIGHTS
-        if asset.sha256 == UNVERIFIED_SHA256:
+        try:
+            return Path(module_asset(self.module_name, asset.name))
+        except (DownloadError, OfflineError) as exc:
             raise _hub_error(
-                f"the sha256 of {asset.name} is not yet recorded in hub-yolov3, so it cannot be fetched "
-                f"verified; download it from {asset.urls[0]} and pass weights=PATH (--weights PATH)"
-            )
-        return Path(module_asset(self.module_name, asset.name))
+                f"{exc}. Or fetch {asset.name} ({asset.size:,} bytes, md5 {asset.md5}) from {asset.urls[0]} "
+                "yourself and pass weights=PATH (--weights PATH)"
+            ) from None
 
     # -- inference ---------------------------------------------------------------------------
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict_batch(self, images: Sequence[Any], score_thresh: float) -> list[list[dict[str, Any]]]:
         """Detections for already-loaded RGB Pillow images, in original pixel coordinates."""
         arrays, boxes = zip(*(letterbox(im, self.input_size) for im in images), strict=True)
         device = next(self.model.parameters()).device
         batch = torch.from_numpy(np.stack(arrays)).to(device)
         config = self.model.config
-        outputs = [raw.float().cpu() for raw in self.model(batch)]  # decoding stays on the CPU
+        # on the CPU, the folded (oneDNN-fused where it works) copy; elsewhere the model itself
+        heads = self._inference(batch) if device.type == "cpu" else self.model(batch)
+        outputs = [out.float().cpu() for out in heads]  # decoding stays on the CPU
         rows = torch.cat(
             [
                 decode_head(raw, config.head_anchors(i), config.strides[i], config.num_classes)

