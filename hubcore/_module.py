@@ -74,9 +74,9 @@ def _from_directory(
 ) -> Any:
     """A module from a folder: a saved best model, or a folder the named module reads."""
     folder = Path(directory)
-    if not folder.is_dir():
-        raise HubcoreError(f"Module(directory={str(folder)!r}): the folder does not exist")
     if name is None:
+        if not folder.is_dir():
+            raise HubcoreError(f"Module(directory={str(folder)!r}): the folder does not exist")
         if (folder / "task.json").is_file() or (folder / "best_model" / "task.json").is_file():
             if kwargs:
                 raise HubcoreError(
@@ -89,6 +89,7 @@ def _from_directory(
             f"{folder} holds no task.json (not a saved best model): to load a module's weights from it, "
             f"also pass name=, e.g. Module(name='ernie', directory={str(folder)!r})"
         )
+    # With a name, the module checks the folder itself (its own messages say what it expects).
     spec = get_module_spec(name, version)
     factory = load_entry(spec.entry, owner=f"module {spec.name!r}")
     try:

@@ -50,7 +50,7 @@ def test_a_named_module_reads_its_weights_from_the_folder(tmp_path: Path, toys: 
 
 def test_folder_errors_name_the_fault(tmp_path: Path, toys: None) -> None:
     with pytest.raises(HubcoreError, match="the folder does not exist"):
-        hubcore.Module(name="folder_toy", directory=tmp_path / "missing")
+        hubcore.Module(directory=tmp_path / "missing")
     with pytest.raises(HubcoreError, match=r"no task\.json .* also pass name="):
         hubcore.Module(directory=tmp_path)
     with pytest.raises(HubcoreError, match="'plain_toy' does not load weights from a folder"):
