@@ -45,20 +45,69 @@ class ConditionalConv(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """``x`` is N x C x H x W, ``style`` N x 26 (weights summing to one per image)."""
-        if self.upsample:
-            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        x = F.pad(x, (self.pad,) * 4, mode="reflect")
-        x = F.conv2d(x, self.weight, stride=self.stride)
-        var, mean = torch.var_mean(x, dim=(2, 3), keepdim=True, correction=0)
-        gamma = (style @ self.gamma)[:, :, None, None]
-        beta = (style @ self.beta)[:, :, None, None]
-        scale = gamma * torch.rsqrt(var + EPSILON)
-        x = torch.addcmul(beta - mean * scale, x, scale)
+        y = F.conv2d(centred_reflect_pad(x, self.pad, self.upsample), self.weight, stride=self.stride)
+        flat = y.flatten(2)
+        mean = flat.mean(-1)
+        # The convolution's input is centred, so its output's mean is near zero and the variance
+        # as E[y^2] - mean^2 loses nothing; it is one fast pass where var_mean is a slow one.
+        var = (
+            (torch.linalg.vector_norm(flat, dim=-1).square_() / flat.shape[-1])
+            .sub_(mean * mean)
+            .clamp_(min=0)
+        )
+        scale = (style @ self.gamma) * torch.rsqrt(var + EPSILON)
+        shift = (style @ self.beta) - mean * scale
+        y.mul_(scale[:, :, None, None]).add_(shift[:, :, None, None])
         if self.activation == "relu":
-            return torch.relu_(x)
+            return y.relu_()
         if self.activation == "sigmoid":
-            return torch.sigmoid_(x)
-        return x
+            return y.sigmoid_()
+        return y
+
+
+def centred_reflect_pad(x: torch.Tensor, pad: int, upsample: bool) -> torch.Tensor:
+    """``x`` minus its per-channel mean, optionally upsampled 2x (nearest), reflect-padded by ``pad``.
+
+    Subtracting a per-channel constant from a convolution's input only shifts each output channel
+    by a constant, which the instance norm after it removes exactly; but it keeps the sums inside
+    the convolution small, so float32 rounding is not magnified by the norm's division by a
+    small standard deviation (the original graph's ONNX Runtime output is matched ~3x closer).
+    One pass writes the centred (and upsampled) values into the padded buffer; the reflected
+    border is then copied from inside it.
+    """
+    batch, channels, height, width = x.shape
+    factor = 2 if upsample else 1
+    out_h, out_w = height * factor, width * factor
+    layout = (
+        torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+    )
+    padded = torch.empty(
+        batch,
+        channels,
+        out_h + 2 * pad,
+        out_w + 2 * pad,
+        dtype=x.dtype,
+        device=x.device,
+        memory_format=layout,
+    )
+    centre = x.mean(dim=(2, 3), keepdim=True)
+    inner = padded[:, :, pad : pad + out_h, pad : pad + out_w]
+    if upsample:
+        s = inner.stride()
+        inner6 = inner.as_strided(
+            (batch, channels, height, 2, width, 2), (s[0], s[1], 2 * s[2], s[2], 2 * s[3], s[3])
+        )
+        source = x[:, :, :, None, :, None].expand(batch, channels, height, 2, width, 2)
+        torch.sub(source, centre[:, :, :, None, :, None], out=inner6)
+    else:
+        torch.sub(x, centre, out=inner)
+    if pad:
+        rows = padded[:, :, pad : pad + out_h]
+        rows[..., :pad] = rows[..., pad + 1 : 2 * pad + 1].flip(-1)
+        rows[..., pad + out_w :] = rows[..., out_w - 1 : pad + out_w - 1].flip(-1)
+        padded[:, :, :pad] = padded[:, :, pad + 1 : 2 * pad + 1].flip(-2)
+        padded[:, :, pad + out_h :] = padded[:, :, out_h - 1 : pad + out_h - 1].flip(-2)
+    return padded
 
 
 class ResidualBlock(nn.Module):
@@ -71,7 +120,7 @@ class ResidualBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         first, second = self._modules["0"], self._modules["1"]
-        return x + second(first(x, style), style)  # type: ignore[misc]
+        return second(first(x, style), style).add_(x)  # type: ignore[no-any-return]
 
 
 class MultiStyleNet(nn.Module):
