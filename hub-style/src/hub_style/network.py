@@ -6,9 +6,9 @@ reflect-padded, has no bias, and is followed by *conditional* instance normalisa
 gamma and beta per style, and a blend of styles uses the weighted sum of their rows.
 
 The layer names are those of the published ONNX graph, so the converter copies tensors by name.
-Inference computes each norm as one multiply-add with per-channel scale and shift
-(``scale = gamma / sqrt(var + eps)``, ``shift = beta - mean * scale``), which is the same
-arithmetic as the graph's subtract / divide / multiply / add chain, in fewer passes over memory.
+``forward`` is the fast inference path (``hub_style.kernels``: pooled buffers, channels-last,
+banded convolutions, norms in place); ``reference`` is the same network op for op as the ONNX
+graph writes it, the readable definition that the tests hold the fast path to.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
+
+from hub_style.kernels import BufferPool, centred_reflect_pad, conv_with_moments, normalise_
 
 NUM_STYLES = 26
 EPSILON = 1e-5
@@ -43,71 +45,46 @@ class ConditionalConv(nn.Module):
         self.activation = activation
         nn.init.kaiming_normal_(self.weight)
 
-    def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        """``x`` is N x C x H x W, ``style`` N x 26 (weights summing to one per image)."""
-        y = F.conv2d(centred_reflect_pad(x, self.pad, self.upsample), self.weight, stride=self.stride)
-        flat = y.flatten(2)
-        mean = flat.mean(-1)
-        # The convolution's input is centred, so its output's mean is near zero and the variance
-        # as E[y^2] - mean^2 loses nothing; it is one fast pass where var_mean is a slow one.
-        var = (
-            (torch.linalg.vector_norm(flat, dim=-1).square_() / flat.shape[-1])
-            .sub_(mean * mean)
-            .clamp_(min=0)
-        )
-        scale = (style @ self.gamma) * torch.rsqrt(var + EPSILON)
-        shift = (style @ self.beta) - mean * scale
-        y.mul_(scale[:, :, None, None]).add_(shift[:, :, None, None])
+    def forward(self, x: torch.Tensor, style: torch.Tensor, pool: BufferPool | None = None) -> torch.Tensor:
+        """``x`` is N x C x H x W, ``style`` N x 26 (weights summing to one per image); inference only.
+
+        With a ``pool`` the result may be a pooled buffer (the caller gives it back when done);
+        without one it is the caller's to keep.
+        """
+        own = pool or BufferPool()
+        nhwc = x.contiguous(memory_format=torch.channels_last)
+        padded = centred_reflect_pad(nhwc, self.pad, self.upsample, own)
+        y, mean, variance = conv_with_moments(padded, self._weight_nhwc(), self.stride, own)
+        own.give(padded)
+        y = normalise_(y, mean, variance, style @ self.gamma, style @ self.beta, EPSILON, self.activation)
+        return y if pool is not None else own.disown(y)
+
+    def _weight_nhwc(self) -> torch.Tensor:
+        """The kernel in channels-last order, converted again only when the weights change."""
+        try:
+            key = (self.weight.data_ptr(), self.weight._version)
+        except RuntimeError:  # weights created under inference_mode have no version counter
+            key = (self.weight.data_ptr(), -1)
+        if getattr(self, "_nhwc_key", None) != key:
+            self._nhwc = self.weight.detach().contiguous(memory_format=torch.channels_last)
+            self._nhwc_key = key
+        return self._nhwc
+
+    def reference(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """The layer as the ONNX graph writes it, op for op: the plain definition, kept for tests."""
+        if self.upsample:
+            x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        y = F.conv2d(F.pad(x, (self.pad,) * 4, mode="reflect"), self.weight, stride=self.stride)
+        mean = y.mean(dim=(2, 3), keepdim=True)
+        variance = (y - mean).pow(2).mean(dim=(2, 3), keepdim=True)
+        gamma = (style @ self.gamma)[:, :, None, None]
+        beta = (style @ self.beta)[:, :, None, None]
+        y = (y - mean) * (1.0 / torch.sqrt(variance + EPSILON)) * gamma + beta
         if self.activation == "relu":
-            return y.relu_()
+            return torch.relu(y)
         if self.activation == "sigmoid":
-            return y.sigmoid_()
+            return torch.sigmoid(y)
         return y
-
-
-def centred_reflect_pad(x: torch.Tensor, pad: int, upsample: bool) -> torch.Tensor:
-    """``x`` minus its per-channel mean, optionally upsampled 2x (nearest), reflect-padded by ``pad``.
-
-    Subtracting a per-channel constant from a convolution's input only shifts each output channel
-    by a constant, which the instance norm after it removes exactly; but it keeps the sums inside
-    the convolution small, so float32 rounding is not magnified by the norm's division by a
-    small standard deviation (the original graph's ONNX Runtime output is matched ~3x closer).
-    One pass writes the centred (and upsampled) values into the padded buffer; the reflected
-    border is then copied from inside it.
-    """
-    batch, channels, height, width = x.shape
-    factor = 2 if upsample else 1
-    out_h, out_w = height * factor, width * factor
-    layout = (
-        torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
-    )
-    padded = torch.empty(
-        batch,
-        channels,
-        out_h + 2 * pad,
-        out_w + 2 * pad,
-        dtype=x.dtype,
-        device=x.device,
-        memory_format=layout,
-    )
-    centre = x.mean(dim=(2, 3), keepdim=True)
-    inner = padded[:, :, pad : pad + out_h, pad : pad + out_w]
-    if upsample:
-        s = inner.stride()
-        inner6 = inner.as_strided(
-            (batch, channels, height, 2, width, 2), (s[0], s[1], 2 * s[2], s[2], 2 * s[3], s[3])
-        )
-        source = x[:, :, :, None, :, None].expand(batch, channels, height, 2, width, 2)
-        torch.sub(source, centre[:, :, :, None, :, None], out=inner6)
-    else:
-        torch.sub(x, centre, out=inner)
-    if pad:
-        rows = padded[:, :, pad : pad + out_h]
-        rows[..., :pad] = rows[..., pad + 1 : 2 * pad + 1].flip(-1)
-        rows[..., pad + out_w :] = rows[..., out_w - 1 : pad + out_w - 1].flip(-1)
-        padded[:, :, :pad] = padded[:, :, pad + 1 : 2 * pad + 1].flip(-2)
-        padded[:, :, pad + out_h :] = padded[:, :, out_h - 1 : pad + out_h - 1].flip(-2)
-    return padded
 
 
 class ResidualBlock(nn.Module):
@@ -118,9 +95,20 @@ class ResidualBlock(nn.Module):
         self.add_module("0", ConditionalConv(channels, channels, 3))
         self.add_module("1", ConditionalConv(channels, channels, 3, activation="none"))
 
-    def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        first, second = self._modules["0"], self._modules["1"]
-        return second(first(x, style), style).add_(x)  # type: ignore[no-any-return]
+    def _pair(self) -> tuple[ConditionalConv, ConditionalConv]:
+        return self._modules["0"], self._modules["1"]  # type: ignore[return-value]
+
+    def forward(self, x: torch.Tensor, style: torch.Tensor, pool: BufferPool | None = None) -> torch.Tensor:
+        first, second = self._pair()
+        own = pool or BufferPool()
+        hidden = first(x, style, own)
+        out = second(hidden, style, own).add_(x)
+        own.give(hidden)
+        return out if pool is not None else own.disown(out)
+
+    def reference(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        first, second = self._pair()
+        return x + second.reference(first.reference(x, style), style)
 
 
 class MultiStyleNet(nn.Module):
@@ -143,20 +131,37 @@ class MultiStyleNet(nn.Module):
                 ConditionalConv(4, 3, 9, activation="sigmoid"),
             ]
         )
+        self._pool, self._pool_key = BufferPool(), None
 
-    def stages(self) -> list[tuple[str, nn.Module]]:
+    def stages(self) -> list[tuple[str, ConditionalConv | ResidualBlock]]:
         """Every layer or block in order, named as in the ONNX graph."""
         return [
             *((f"contract.{i}", m) for i, m in enumerate(self.contract)),
             *((f"res.{i}", m) for i, m in enumerate(self.res)),
             *((f"expand.{i}", m) for i, m in enumerate(self.expand)),
-        ]
+        ]  # type: ignore[list-item]
 
     def forward(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """Inference (no autograd: the layers work in place); the result is the caller's."""
+        pool = self._pool_for(image)
         x = image
         for _, stage in self.stages():
-            x = stage(x, style)
-        return x
+            y = stage(x, style, pool)
+            pool.give(x)
+            x = y
+        return pool.disown(x).contiguous()
+
+    def _pool_for(self, image: torch.Tensor) -> BufferPool:
+        """The buffers of the last image size, kept for the next photo of that size; another size
+        starts afresh, so the memory held follows the current image."""
+        key = (tuple(image.shape), image.dtype, image.device)
+        if self._pool_key != key:
+            self._pool, self._pool_key = BufferPool(), key
+        return self._pool
+
+    def release_buffers(self) -> None:
+        """Free the working memory kept for the next image of the same size."""
+        self._pool, self._pool_key = BufferPool(), None
 
     def activations(self, image: torch.Tensor, style: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every stage's output, for the layer-by-layer comparison with the original graph."""
@@ -165,3 +170,10 @@ class MultiStyleNet(nn.Module):
             x = stage(x, style)
             out[name] = x
         return out
+
+    def reference(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """The whole network as the ONNX graph computes it, op for op (slow, differentiable)."""
+        x = image
+        for _, stage in self.stages():
+            x = stage.reference(x, style)
+        return x
