@@ -25,34 +25,48 @@ BAND_BYTES = 2 << 20  # output rows per convolution band: about 2 MB, to stay in
 
 
 class BufferPool:
-    """Reusable tensors by shape: ``take`` one, ``give`` it back when its values are dead."""
+    """Reusable memory for channels-last tensors: ``take`` a tensor, ``give`` it back when dead.
+
+    Buffers are kept as flat storage and viewed at whatever shape is asked for, so photos of
+    different sizes share them: a request is served by the smallest free buffer large enough.
+    What the pool holds is bounded by the working set of the largest image it has served.
+    """
 
     def __init__(self) -> None:
-        self._free: dict[tuple[int, ...], list[torch.Tensor]] = {}
-        self._owned: set[int] = set()
+        self._free: list[torch.Tensor] = []
+        self._lent: dict[int, torch.Tensor] = {}
 
-    def take(self, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
-        """An uninitialised channels-last float tensor of ``shape`` (N, C, H, W)."""
-        free = self._free.get(shape)
-        if free:
-            return free.pop()
-        tensor = torch.empty(shape, dtype=like.dtype, device=like.device, memory_format=torch.channels_last)
-        self._owned.add(id(tensor))
-        return tensor
+    def take(self, shape: tuple[int, int, int, int], like: torch.Tensor) -> torch.Tensor:
+        """An uninitialised channels-last tensor of ``shape`` (N, C, H, W), dtype of ``like``."""
+        batch, channels, height, width = shape
+        size = batch * channels * height * width
+        fitting = [
+            i
+            for i, f in enumerate(self._free)
+            if f.numel() >= size and f.dtype == like.dtype and f.device == like.device
+        ]
+        if fitting:
+            flat = self._free.pop(min(fitting, key=lambda i: self._free[i].numel()))
+        else:
+            flat = torch.empty(size, dtype=like.dtype, device=like.device)
+        view = flat[:size].view(batch, height, width, channels).permute(0, 3, 1, 2)
+        self._lent[id(view)] = flat
+        return view
 
     def give(self, tensor: torch.Tensor) -> None:
         """Return a tensor from ``take``; anything else (a caller's input) is ignored."""
-        if id(tensor) in self._owned:
-            self._free.setdefault(tuple(tensor.shape), []).append(tensor)
+        flat = self._lent.pop(id(tensor), None)
+        if flat is not None:
+            self._free.append(flat)
 
     def disown(self, tensor: torch.Tensor) -> torch.Tensor:
-        """Hand a pooled tensor to the caller for good: the pool will never reuse it."""
-        self._owned.discard(id(tensor))
+        """Hand a pooled tensor to the caller for good: its memory leaves the pool."""
+        self._lent.pop(id(tensor), None)
         return tensor
 
     def clear(self) -> None:
         self._free.clear()
-        self._owned.clear()
+        self._lent.clear()
 
 
 def centred_reflect_pad(x: torch.Tensor, pad: int, upsample: bool, pool: BufferPool) -> torch.Tensor:

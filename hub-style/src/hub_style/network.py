@@ -131,7 +131,7 @@ class MultiStyleNet(nn.Module):
                 ConditionalConv(4, 3, 9, activation="sigmoid"),
             ]
         )
-        self._pool, self._pool_key = BufferPool(), None
+        self._pool = BufferPool()
 
     def stages(self) -> list[tuple[str, ConditionalConv | ResidualBlock]]:
         """Every layer or block in order, named as in the ONNX graph."""
@@ -143,25 +143,16 @@ class MultiStyleNet(nn.Module):
 
     def forward(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """Inference (no autograd: the layers work in place); the result is the caller's."""
-        pool = self._pool_for(image)
         x = image
         for _, stage in self.stages():
-            y = stage(x, style, pool)
-            pool.give(x)
+            y = stage(x, style, self._pool)
+            self._pool.give(x)
             x = y
-        return pool.disown(x).contiguous()
-
-    def _pool_for(self, image: torch.Tensor) -> BufferPool:
-        """The buffers of the last image size, kept for the next photo of that size; another size
-        starts afresh, so the memory held follows the current image."""
-        key = (tuple(image.shape), image.dtype, image.device)
-        if self._pool_key != key:
-            self._pool, self._pool_key = BufferPool(), key
-        return self._pool
+        return self._pool.disown(x).contiguous()
 
     def release_buffers(self) -> None:
-        """Free the working memory kept for the next image of the same size."""
-        self._pool, self._pool_key = BufferPool(), None
+        """Free the working memory kept for the next image (about 60 bytes per pixel at most)."""
+        self._pool = BufferPool()
 
     def activations(self, image: torch.Tensor, style: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every stage's output, for the layer-by-layer comparison with the original graph."""
