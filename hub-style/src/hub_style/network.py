@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
-from hub_style.kernels import BufferPool, centred_reflect_pad, conv_with_moments, normalise_
+from hub_style.kernels import BufferPool, centred_reflect_pad, conv_with_moments, fold_weight, normalise_
 
 NUM_STYLES = 26
 EPSILON = 1e-5
@@ -34,6 +34,7 @@ class ConditionalConv(nn.Module):
         stride: int = 1,
         upsample: bool = False,
         activation: str = "relu",
+        fold: int = 1,
     ) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, kernel, kernel))
@@ -43,6 +44,7 @@ class ConditionalConv(nn.Module):
         self.pad = kernel // 2
         self.upsample = upsample
         self.activation = activation
+        self.fold = fold  # > 1: run as a space-to-depth folded convolution (kernels.fold_weight)
         nn.init.kaiming_normal_(self.weight)
 
     def forward(self, x: torch.Tensor, style: torch.Tensor, pool: BufferPool | None = None) -> torch.Tensor:
@@ -54,10 +56,31 @@ class ConditionalConv(nn.Module):
         own = pool or BufferPool()
         nhwc = x.contiguous(memory_format=torch.channels_last)
         padded = centred_reflect_pad(nhwc, self.pad, self.upsample, own)
-        y, mean, variance = conv_with_moments(padded, self._weight_nhwc(), self.stride, own)
+        gamma, beta = style @ self.gamma, style @ self.beta
+        if self.fold == 1 or padded.shape[2] % self.fold or padded.shape[3] % self.fold:
+            weight = self.weight.detach().contiguous(memory_format=torch.channels_last)
+            y, mean, variance = conv_with_moments(
+                padded, self._weight_nhwc() if self.fold == 1 else weight, self.stride, own
+            )
+            own.give(padded)
+            y = normalise_(y, mean, variance, gamma, beta, EPSILON, self.activation)
+            return y if pool is not None else own.disown(y)
+        folded = F.pixel_unshuffle(padded, self.fold).contiguous(memory_format=torch.channels_last)
         own.give(padded)
-        y = normalise_(y, mean, variance, style @ self.gamma, style @ self.beta, EPSILON, self.activation)
-        return y if pool is not None else own.disown(y)
+        phases = self.fold * self.fold
+        y, mean, variance = conv_with_moments(folded, self._weight_nhwc(), 1, own, phases)
+        y = normalise_(
+            y,
+            mean.repeat_interleave(phases, 1),
+            variance.repeat_interleave(phases, 1),
+            gamma.repeat_interleave(phases, 1),
+            beta.repeat_interleave(phases, 1),
+            EPSILON,
+            self.activation,
+        )
+        out = F.pixel_shuffle(y, self.fold)
+        own.give(y)
+        return out
 
     def _weight_nhwc(self) -> torch.Tensor:
         """The kernel in channels-last order, converted again only when the weights change."""
@@ -66,7 +89,10 @@ class ConditionalConv(nn.Module):
         except RuntimeError:  # weights created under inference_mode have no version counter
             key = (self.weight.data_ptr(), -1)
         if getattr(self, "_nhwc_key", None) != key:
-            self._nhwc = self.weight.detach().contiguous(memory_format=torch.channels_last)
+            weight = self.weight.detach()
+            if self.fold > 1:
+                weight = fold_weight(weight, self.fold)
+            self._nhwc = weight.contiguous(memory_format=torch.channels_last)
             self._nhwc_key = key
         return self._nhwc
 
@@ -128,7 +154,7 @@ class MultiStyleNet(nn.Module):
             [
                 ConditionalConv(32, 8, 3, upsample=True),
                 ConditionalConv(8, 4, 3, upsample=True),
-                ConditionalConv(4, 3, 9, activation="sigmoid"),
+                ConditionalConv(4, 3, 9, activation="sigmoid", fold=2),
             ]
         )
         self._pool = BufferPool()
@@ -148,7 +174,11 @@ class MultiStyleNet(nn.Module):
             y = stage(x, style, self._pool)
             self._pool.give(x)
             x = y
-        return self._pool.disown(x).contiguous()
+        result = x.contiguous()  # NCHW for the caller: a copy of the channels-last buffer
+        if result.data_ptr() == x.data_ptr():
+            return self._pool.disown(x)
+        self._pool.give(x)
+        return result
 
     def release_buffers(self) -> None:
         """Free the working memory kept for the next image (about 60 bytes per pixel at most)."""
