@@ -68,3 +68,19 @@ def test_results_do_not_depend_on_band_size(stylist, photo, monkeypatch) -> None
         stylist.network.release_buffers()
         banded = stylist.network(image, style)
     assert (whole - banded).abs().max() < 1e-5
+
+
+def test_every_layer_fast_path_equals_its_reference_at_odd_sizes(stylist) -> None:
+    """Folded, upsampling, strided and plain layers, on sizes that are not multiples of 4."""
+    generator = torch.Generator().manual_seed(0)
+    style = torch.rand(1, 26, generator=generator)
+    style /= style.sum()
+    layers = [m for m in stylist.network.modules() if hasattr(m, "reference") and hasattr(m, "fold")]
+    assert len(layers) == 3 + 12 + 3 and any(m.fold > 1 for m in layers)
+    for height, width in ((37, 50), (36, 52)):
+        for layer in layers:
+            x = torch.rand(1, layer.weight.shape[1], height, width, generator=generator) * 3
+            with torch.inference_mode():
+                fast, reference = layer(x, style), layer.reference(x, style)
+            assert fast.shape == reference.shape
+            assert (fast - reference).abs().max() < 1e-4 * max(1.0, float(reference.abs().max()))

@@ -18,6 +18,8 @@ Everything is channels-last (NHWC), the layout in which oneDNN's convolutions ar
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import torch
 import torch.nn.functional as F  # noqa: N812
 
@@ -106,36 +108,49 @@ def centred_reflect_pad(x: torch.Tensor, pad: int, upsample: bool, pool: BufferP
 
 
 def conv_with_moments(
-    padded: torch.Tensor, weight: torch.Tensor, stride: int, pool: BufferPool, phases: int = 1
+    padded: torch.Tensor,
+    weight: torch.Tensor,
+    stride: int,
+    pool: BufferPool,
+    phases: int = 1,
+    workers: ThreadPoolExecutor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The valid convolution of ``padded`` and, per image and channel, the mean and variance.
 
     The variance is E[y^2] - E[y]^2 from float64 sums: safe because the input was centred, so
     the outputs' mean is close to zero and nothing cancels.  With ``phases`` > 1 every run of
     that many output channels is one channel of a space-to-depth folded output (see
-    :func:`fold_weight`), and the moments are those of the unfolded channel.
+    :func:`fold_weight`), and the moments are those of the unfolded channel.  With ``workers``
+    the bands are shared among those threads (each running torch single-threaded).
     """
     batch, _, in_h, in_w = padded.shape
     kernel = weight.shape[-1]
     out_h, out_w = (in_h - kernel) // stride + 1, (in_w - kernel) // stride + 1
     channels = weight.shape[0]
     rows = max(1, BAND_BYTES // (out_w * channels * padded.element_size() * batch))
+    if workers is not None:  # at least two bands per worker, so that they share the work evenly
+        rows = min(rows, max(1, -(-out_h // (2 * workers._max_workers))))
     if rows >= out_h:  # small enough to be recycled by malloc: one piece
         out = F.conv2d(padded, weight, stride=stride)
         total = out.sum(dim=(2, 3)).double()
         squares = out.square().sum(dim=(2, 3)).double()
     else:
         out = pool.take((batch, channels, out_h, out_w), padded)
-        total = torch.zeros(batch, channels, dtype=torch.float64)
-        squares = torch.zeros(batch, channels, dtype=torch.float64)
-        for start in range(0, out_h, rows):
-            stop = min(out_h, start + rows)
-            band = F.conv2d(
-                padded[:, :, start * stride : (stop - 1) * stride + kernel], weight, stride=stride
-            )
-            out[:, :, start:stop].copy_(band)
-            total += band.sum(dim=(2, 3)).double()
-            squares += band.square().sum(dim=(2, 3)).double()
+        inference = torch.is_inference_mode_enabled()  # thread-local: carried into the workers
+
+        def band(start: int) -> tuple[torch.Tensor, torch.Tensor]:
+            with torch.inference_mode(inference), torch.no_grad():
+                stop = min(out_h, start + rows)
+                piece = F.conv2d(
+                    padded[:, :, start * stride : (stop - 1) * stride + kernel], weight, stride=stride
+                )
+                out[:, :, start:stop].copy_(piece)
+                return piece.sum(dim=(2, 3)).double(), piece.square().sum(dim=(2, 3)).double()
+
+        starts = range(0, out_h, rows)
+        moments = list(workers.map(band, starts) if workers is not None else map(band, starts))
+        total = torch.stack([m[0] for m in moments]).sum(0)
+        squares = torch.stack([m[1] for m in moments]).sum(0)
     count = out_h * out_w * phases
     if phases > 1:
         total = total.unflatten(1, (-1, phases)).sum(-1)

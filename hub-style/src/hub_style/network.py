@@ -13,6 +13,8 @@ graph writes it, the readable definition that the tests hold the fast path to.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
@@ -47,7 +49,13 @@ class ConditionalConv(nn.Module):
         self.fold = fold  # > 1: run as a space-to-depth folded convolution (kernels.fold_weight)
         nn.init.kaiming_normal_(self.weight)
 
-    def forward(self, x: torch.Tensor, style: torch.Tensor, pool: BufferPool | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        style: torch.Tensor,
+        pool: BufferPool | None = None,
+        workers: ThreadPoolExecutor | None = None,
+    ) -> torch.Tensor:
         """``x`` is N x C x H x W, ``style`` N x 26 (weights summing to one per image); inference only.
 
         With a ``pool`` the result may be a pooled buffer (the caller gives it back when done);
@@ -60,7 +68,7 @@ class ConditionalConv(nn.Module):
         if self.fold == 1 or padded.shape[2] % self.fold or padded.shape[3] % self.fold:
             weight = self.weight.detach().contiguous(memory_format=torch.channels_last)
             y, mean, variance = conv_with_moments(
-                padded, self._weight_nhwc() if self.fold == 1 else weight, self.stride, own
+                padded, self._weight_nhwc() if self.fold == 1 else weight, self.stride, own, 1, workers
             )
             own.give(padded)
             y = normalise_(y, mean, variance, gamma, beta, EPSILON, self.activation)
@@ -68,7 +76,7 @@ class ConditionalConv(nn.Module):
         folded = F.pixel_unshuffle(padded, self.fold).contiguous(memory_format=torch.channels_last)
         own.give(padded)
         phases = self.fold * self.fold
-        y, mean, variance = conv_with_moments(folded, self._weight_nhwc(), 1, own, phases)
+        y, mean, variance = conv_with_moments(folded, self._weight_nhwc(), 1, own, phases, workers)
         y = normalise_(
             y,
             mean.repeat_interleave(phases, 1),
@@ -124,11 +132,17 @@ class ResidualBlock(nn.Module):
     def _pair(self) -> tuple[ConditionalConv, ConditionalConv]:
         return self._modules["0"], self._modules["1"]  # type: ignore[return-value]
 
-    def forward(self, x: torch.Tensor, style: torch.Tensor, pool: BufferPool | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        style: torch.Tensor,
+        pool: BufferPool | None = None,
+        workers: ThreadPoolExecutor | None = None,
+    ) -> torch.Tensor:
         first, second = self._pair()
         own = pool or BufferPool()
-        hidden = first(x, style, own)
-        out = second(hidden, style, own).add_(x)
+        hidden = first(x, style, own, workers)
+        out = second(hidden, style, own, workers).add_(x)
         own.give(hidden)
         return out if pool is not None else own.disown(out)
 
@@ -168,17 +182,36 @@ class MultiStyleNet(nn.Module):
         ]  # type: ignore[list-item]
 
     def forward(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        """Inference (no autograd: the layers work in place); the result is the caller's."""
-        x = image
-        for _, stage in self.stages():
-            y = stage(x, style, self._pool)
-            self._pool.give(x)
-            x = y
+        """Inference (no autograd: the layers work in place); the result is the caller's.
+
+        With torch set to several threads, the convolutions' bands are shared among that many
+        Python threads each running torch single-threaded, instead of torch's OpenMP team: the
+        elementwise work between convolutions is small, and OpenMP's spin-waiting barriers at
+        every one of the many small ops cost far more than they save on a busy machine.
+        """
+        threads = torch.get_num_threads()
+        workers = self._workers(threads) if threads > 1 else None
+        if workers is not None:
+            torch.set_num_threads(1)
+        try:
+            x = image
+            for _, stage in self.stages():
+                y = stage(x, style, self._pool, workers)
+                self._pool.give(x)
+                x = y
+        finally:
+            if workers is not None:
+                torch.set_num_threads(threads)
         result = x.contiguous()  # NCHW for the caller: a copy of the channels-last buffer
         if result.data_ptr() == x.data_ptr():
             return self._pool.disown(x)
         self._pool.give(x)
         return result
+
+    def _workers(self, threads: int) -> ThreadPoolExecutor:
+        if getattr(self, "_executor", None) is None or self._executor._max_workers != threads:
+            self._executor = ThreadPoolExecutor(threads, thread_name_prefix="hub-style")
+        return self._executor
 
     def release_buffers(self) -> None:
         """Free the working memory kept for the next image (about 60 bytes per pixel at most)."""
