@@ -84,3 +84,16 @@ def test_every_layer_fast_path_equals_its_reference_at_odd_sizes(stylist) -> Non
                 fast, reference = layer(x, style), layer.reference(x, style)
             assert fast.shape == reference.shape
             assert (fast - reference).abs().max() < 1e-4 * max(1.0, float(reference.abs().max()))
+
+
+def test_threaded_bands_give_the_same_picture_and_restore_torch_threads(stylist, photo) -> None:
+    image = _batch(photo("astronaut.png", 240))
+    style = torch.zeros(1, 26)
+    style[0, 9] = 1.0
+    with torch.inference_mode():
+        alone = stylist.network(image, style)
+        torch.set_num_threads(2)
+        shared = stylist.network(image, style)
+        assert torch.get_num_threads() == 2
+        torch.set_num_threads(1)
+    assert (alone - shared).abs().max() < 1e-5
