@@ -64,10 +64,12 @@ class StyleTransfer26:
         """
         weights = torch.tensor([style_weights(style)], dtype=torch.float32)
         height, width = pixels.shape[:2]
-        padded = pad_to_multiple_of_4(pixels.astype(np.float32) / 255.0)
-        batch = torch.from_numpy(np.ascontiguousarray(padded.transpose(2, 0, 1)))[None]
-        out = self.network(batch, weights)[0, :, :height, :width]
-        return out.permute(1, 2, 0).contiguous().numpy()
+        padded = pad_to_multiple_of_4(pixels.astype(np.float32) / np.float32(255.0))
+        batch = torch.from_numpy(np.ascontiguousarray(padded)).permute(2, 0, 1)[
+            None
+        ]  # NCHW view, NHWC memory
+        out = self.network(batch, weights)[0].permute(1, 2, 0)[:height, :width]
+        return out.contiguous().numpy()
 
     def style_transfer(
         self,

@@ -202,11 +202,7 @@ class MultiStyleNet(nn.Module):
         finally:
             if workers is not None:
                 torch.set_num_threads(threads)
-        result = x.contiguous()  # NCHW for the caller: a copy of the channels-last buffer
-        if result.data_ptr() == x.data_ptr():
-            return self._pool.disown(x)
-        self._pool.give(x)
-        return result
+        return self._pool.disown(x)  # channels-last memory: x.permute(0, 2, 3, 1) is NHWC for free
 
     def _workers(self, threads: int) -> ThreadPoolExecutor:
         if getattr(self, "_executor", None) is None or self._executor._max_workers != threads:
