@@ -142,8 +142,9 @@ def main() -> None:
     session = ort.InferenceSession(str(ONNX_FILE), options, providers=["CPUExecutionProvider"])
     ours = StyleTransfer26()
     print(
-        f"style_transfer_26 vs ONNX Runtime {ort.__version__} on {ONNX_FILE.name}, torch {torch.__version__}, "
-        f"{args.threads} thread(s), style {args.style}, median of {args.rounds} rounds"
+        f"style_transfer_26 vs ONNX Runtime {ort.__version__} on {ONNX_FILE.name}, "
+        f"torch {torch.__version__}, {args.threads} thread(s), style {args.style}, "
+        f"median of {args.rounds} rounds"
     )
     compare("6 photos as they are", network_inputs(None), session, ours, args.style, args.rounds)
     compare("6 photos at 1024 px", network_inputs(1024), session, ours, args.style, args.rounds)
