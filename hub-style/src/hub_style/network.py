@@ -13,6 +13,7 @@ graph writes it, the readable definition that the tests hold the fast path to.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import torch
@@ -49,6 +50,7 @@ class ConditionalConv(nn.Module):
         self.fold = fold  # > 1: run as a space-to-depth folded convolution (kernels.fold_weight)
         nn.init.kaiming_normal_(self.weight)
 
+    @torch.no_grad()
     def forward(
         self,
         x: torch.Tensor,
@@ -132,6 +134,7 @@ class ResidualBlock(nn.Module):
     def _pair(self) -> tuple[ConditionalConv, ConditionalConv]:
         return self._modules["0"], self._modules["1"]  # type: ignore[return-value]
 
+    @torch.no_grad()
     def forward(
         self,
         x: torch.Tensor,
@@ -172,6 +175,7 @@ class MultiStyleNet(nn.Module):
             ]
         )
         self._pool = BufferPool()
+        self._lock = threading.Lock()
 
     def stages(self) -> list[tuple[str, ConditionalConv | ResidualBlock]]:
         """Every layer or block in order, named as in the ONNX graph."""
@@ -181,14 +185,21 @@ class MultiStyleNet(nn.Module):
             *((f"expand.{i}", m) for i, m in enumerate(self.expand)),
         ]  # type: ignore[list-item]
 
+    @torch.no_grad()
     def forward(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
-        """Inference (no autograd: the layers work in place); the result is the caller's.
+        """Inference (no autograd: the layers work in place; ``reference`` is differentiable).
+
+        The result is the caller's; calls are serialised, as they share the working buffers.
 
         With torch set to several threads, the convolutions' bands are shared among that many
         Python threads each running torch single-threaded, instead of torch's OpenMP team: the
         elementwise work between convolutions is small, and OpenMP's spin-waiting barriers at
         every one of the many small ops cost far more than they save on a busy machine.
         """
+        with self._lock:
+            return self._forward(image, style)
+
+    def _forward(self, image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         threads = torch.get_num_threads()
         workers = self._workers(threads) if threads > 1 else None
         if workers is not None:
