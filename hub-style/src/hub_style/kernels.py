@@ -11,7 +11,11 @@ Here instead:
   pass into a pooled buffer;
 * the convolution runs in bands of output rows (a few MB each, recycled by malloc and still in
   cache), each copied into a pooled output while its per-channel sum and sum of squares are taken;
-* the norm and activation are applied in place.
+* the norm and activation are applied in place;
+* a layer with few channels and a large kernel (the last one) runs folded space-to-depth
+  (:func:`fold_weight`);
+* with several threads, the bands are shared among Python threads (``workers``), each running
+  torch single-threaded.
 
 Everything is channels-last (NHWC), the layout in which oneDNN's convolutions are fastest here.
 """
