@@ -1,0 +1,148 @@
+"""Building blocks shared by the three networks, in the form PaddleOCR exports them for inference.
+
+The exported graphs have their re-parameterised branches already folded into single convolutions,
+so the blocks here are the folded ones: a convolution with bias, then the PP-LCNetV3 "learnable
+affine block" (two scalars), then an activation that carries its own affine block.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def hard_sigmoid(x: torch.Tensor, slope: float) -> torch.Tensor:
+    """Paddle's hardsigmoid: clip(slope * x + 0.5, 0, 1); Paddle uses slope 0.2, PP-LCNetV3's SE 1/6."""
+    return torch.clamp(x * slope + 0.5, 0.0, 1.0)
+
+
+class Affine(nn.Module):
+    """y = scale * x + bias with one learnt scalar each (PP-LCNetV3's learnable affine block)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.scale * x + self.bias
+
+
+class HardSwishAffine(nn.Module):
+    """hardswish followed by its own affine block, as PP-LCNetV3's activations are."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.affine = Affine()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.affine(F.hardswish(x))
+
+
+class FoldedRepConv(nn.Module):
+    """A re-parameterised PP-LCNetV3 layer after folding: conv with bias, affine, optional activation."""
+
+    def __init__(
+        self,
+        channels_in: int,
+        channels_out: int,
+        kernel: int,
+        stride: int | tuple[int, int] = 1,
+        groups: int = 1,
+        activation: bool = True,
+    ) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels_in, channels_out, kernel, stride, kernel // 2, groups=groups)
+        self.affine = Affine()
+        self.act = HardSwishAffine() if activation else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.affine(self.conv(x))
+        return self.act(x) if self.act is not None else x
+
+
+class SqueezeExcite(nn.Module):
+    """Channel attention: pooled -> reduce (ReLU) -> expand -> hard sigmoid -> scale the input."""
+
+    def __init__(self, channels: int, reduction: int = 4, slope: float = 0.2) -> None:
+        super().__init__()
+        self.reduce = nn.Conv2d(channels, channels // reduction, 1)
+        self.expand = nn.Conv2d(channels // reduction, channels, 1)
+        self.slope = slope
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = self.expand(F.relu(self.reduce(F.adaptive_avg_pool2d(x, 1))))
+        return x * hard_sigmoid(s, self.slope)
+
+
+class LCNetV3Block(nn.Module):
+    """Depthwise k x k (activation unless the stride is the integer 2), optional SE, pointwise 1 x 1."""
+
+    def __init__(
+        self, kernel: int, channels_in: int, channels_out: int, stride: int | tuple[int, int], se: bool
+    ) -> None:
+        super().__init__()
+        self.depthwise = FoldedRepConv(
+            channels_in, channels_in, kernel, stride, groups=channels_in, activation=stride != 2
+        )
+        self.se = SqueezeExcite(channels_in, 4, slope=1.0 / 6.0) if se else None
+        self.pointwise = FoldedRepConv(channels_in, channels_out, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.depthwise(x)
+        if self.se is not None:
+            x = self.se(x)
+        return self.pointwise(x)
+
+
+BlockSpec = tuple[int, int, int, "int | tuple[int, int]", bool]  # kernel, in, out, stride, SE
+
+
+class LCNetV3(nn.Module):
+    """PP-LCNetV3: a stride-2 stem (conv + BN) then LCNetV3 blocks; returns the chosen blocks' outputs."""
+
+    def __init__(self, stem_channels: int, blocks: list[BlockSpec], taps: tuple[int, ...]) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, stem_channels, 3, 2, 1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(stem_channels)
+        self.blocks = nn.ModuleList(LCNetV3Block(*spec) for spec in blocks)
+        self.taps = taps
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        x = self.stem_bn(self.stem(x))
+        outputs = []
+        for index, block in enumerate(self.blocks):
+            x = block(x)
+            if index in self.taps:
+                outputs.append(x)
+        return outputs
+
+
+class ConvBNAct(nn.Module):
+    """conv (no bias) + BN + an optional activation, the plain Paddle ConvBNLayer."""
+
+    def __init__(
+        self,
+        channels_in: int,
+        channels_out: int,
+        kernel: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        act: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels_in, channels_out, kernel, stride, padding, groups=groups, bias=False)
+        self.bn = nn.BatchNorm2d(channels_out)
+        self.act = act
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.bn(self.conv(x))
+        if self.act == "relu":
+            return F.relu(x)
+        if self.act == "hardswish":
+            return F.hardswish(x)
+        if self.act == "swish":
+            return x * torch.sigmoid(x)
+        return x
