@@ -21,6 +21,6 @@ def ctc_decode(probabilities: np.ndarray, alphabet: Sequence[str]) -> list[tuple
         keep &= indices != 0
         text = "".join(alphabet[i] for i in indices[keep])
         kept = scores[keep]
-        confidence = float(np.mean(kept)) if kept.size else 0.0
+        confidence = float(np.mean(kept.astype(np.float64))) if kept.size else 0.0
         decoded.append((text, confidence))
     return decoded

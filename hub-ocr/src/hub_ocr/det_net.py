@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hub_ocr.layers import BlockSpec, LCNetV3, SqueezeExcite
+from hub_ocr.layers import BlockSpec, LCNetV3, SqueezeExcite, fold_batch_norm
 
 DET_BLOCKS: list[BlockSpec] = [
     (3, 16, 32, 1, False),
@@ -51,10 +51,16 @@ class DBHead(nn.Module):
         super().__init__()
         quarter = channels // 4
         self.conv = nn.Conv2d(channels, quarter, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(quarter)
+        self.bn1: nn.Module = nn.BatchNorm2d(quarter)
         self.up1 = nn.ConvTranspose2d(quarter, quarter, 2, 2)
-        self.bn2 = nn.BatchNorm2d(quarter)
+        self.bn2: nn.Module = nn.BatchNorm2d(quarter)
         self.up2 = nn.ConvTranspose2d(quarter, 1, 2, 2)
+
+    def fold_batch_norms(self) -> None:
+        if isinstance(self.bn1, nn.BatchNorm2d):
+            fold_batch_norm(self.conv, self.bn1)
+            fold_batch_norm(self.up1, self.bn2)
+            self.bn1, self.bn2 = nn.Identity(), nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.relu(self.bn1(self.conv(x)))

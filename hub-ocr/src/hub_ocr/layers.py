@@ -35,8 +35,16 @@ class HardSwishAffine(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.affine = Affine()
+        self.folded: tuple[float, torch.Tensor] | None = None
+
+    def fold(self) -> None:
+        """Keep the scale as a Python number, so that scale * x + bias is a single pass (torch.add's alpha)."""
+        self.folded = (float(self.affine.scale.detach()), self.affine.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.folded is not None:
+            scale, bias = self.folded
+            return torch.add(bias, F.hardswish(x), alpha=scale)
         return self.affine(F.hardswish(x))
 
 
@@ -54,11 +62,25 @@ class FoldedRepConv(nn.Module):
     ) -> None:
         super().__init__()
         self.conv = nn.Conv2d(channels_in, channels_out, kernel, stride, kernel // 2, groups=groups)
-        self.affine = Affine()
+        self.affine: Affine | None = Affine()
         self.act = HardSwishAffine() if activation else None
 
+    def fold(self) -> None:
+        """Fold the affine block into the convolution: (w * x + b) * s + t = (s w) * x + (s b + t)."""
+        if self.affine is None:
+            return
+        scale, bias = self.affine.scale.detach(), self.affine.bias.detach()
+        with torch.no_grad():
+            self.conv.weight.mul_(scale)
+            self.conv.bias.mul_(scale).add_(bias)
+        self.affine = None
+        if self.act is not None:
+            self.act.fold()
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.affine(self.conv(x))
+        x = self.conv(x)
+        if self.affine is not None:
+            x = self.affine(x)
         return self.act(x) if self.act is not None else x
 
 
@@ -105,18 +127,48 @@ class LCNetV3(nn.Module):
     def __init__(self, stem_channels: int, blocks: list[BlockSpec], taps: tuple[int, ...]) -> None:
         super().__init__()
         self.stem = nn.Conv2d(3, stem_channels, 3, 2, 1, bias=False)
-        self.stem_bn = nn.BatchNorm2d(stem_channels)
+        self.stem_bn: nn.BatchNorm2d | None = nn.BatchNorm2d(stem_channels)
         self.blocks = nn.ModuleList(LCNetV3Block(*spec) for spec in blocks)
         self.taps = taps
 
+    def fold(self) -> None:
+        if self.stem_bn is not None:
+            fold_batch_norm(self.stem, self.stem_bn)
+            self.stem_bn = None
+
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        x = self.stem_bn(self.stem(x))
+        x = self.stem(x)
+        if self.stem_bn is not None:
+            x = self.stem_bn(x)
         outputs = []
         for index, block in enumerate(self.blocks):
             x = block(x)
             if index in self.taps:
                 outputs.append(x)
         return outputs
+
+
+def fold_batch_norm(conv: nn.Conv2d | nn.ConvTranspose2d, bn: nn.BatchNorm2d) -> None:
+    """Fold an inference-mode batch norm into the convolution before it (which gains a bias)."""
+    with torch.no_grad():
+        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        shift = bn.bias - bn.running_mean * scale
+        if isinstance(conv, nn.ConvTranspose2d):
+            conv.weight.mul_(scale.view(1, -1, 1, 1))
+        else:
+            conv.weight.mul_(scale.view(-1, 1, 1, 1))
+        old_bias = conv.bias if conv.bias is not None else torch.zeros_like(scale)
+        conv.bias = nn.Parameter(old_bias * scale + shift)
+
+
+def fold_network(network: nn.Module) -> nn.Module:
+    """Fold every batch norm and affine block that can be folded exactly; for inference only."""
+    for module in list(network.modules()):
+        if isinstance(module, (FoldedRepConv, ConvBNAct, LCNetV3)):
+            module.fold()
+        elif hasattr(module, "fold_batch_norms"):
+            module.fold_batch_norms()
+    return network
 
 
 class ConvBNAct(nn.Module):
@@ -134,11 +186,18 @@ class ConvBNAct(nn.Module):
     ) -> None:
         super().__init__()
         self.conv = nn.Conv2d(channels_in, channels_out, kernel, stride, padding, groups=groups, bias=False)
-        self.bn = nn.BatchNorm2d(channels_out)
+        self.bn: nn.BatchNorm2d | None = nn.BatchNorm2d(channels_out)
         self.act = act
 
+    def fold(self) -> None:
+        if self.bn is not None:
+            fold_batch_norm(self.conv, self.bn)
+            self.bn = None
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.bn(self.conv(x))
+        x = self.conv(x)
+        if self.bn is not None:
+            x = self.bn(x)
         if self.act == "relu":
             return F.relu(x)
         if self.act == "hardswish":

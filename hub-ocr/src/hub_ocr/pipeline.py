@@ -65,6 +65,10 @@ def _line_tensor(image: np.ndarray, height: int, width: int) -> np.ndarray:
     return padded
 
 
+def _nhwc(batch: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(batch).contiguous(memory_format=torch.channels_last)
+
+
 def crop_line(image: np.ndarray, box: np.ndarray) -> np.ndarray:
     """The quadrilateral ``box`` warped to an upright rectangle; tall results are turned 90 degrees."""
     width = int(max(np.linalg.norm(box[0] - box[1]), np.linalg.norm(box[2] - box[3])))
@@ -84,9 +88,10 @@ class OCRPipeline:
 
     def __init__(self) -> None:
         self.settings = pipeline_settings()
-        self.detector = load_network("det")
-        self.classifier = load_network("cls")
-        self.recognizer = load_network("rec")
+        # channels-last: oneDNN's depthwise convolutions run about twice as fast on NHWC data.
+        self.detector = load_network("det").to(memory_format=torch.channels_last)
+        self.classifier = load_network("cls").to(memory_format=torch.channels_last)
+        self.recognizer = load_network("rec").to(memory_format=torch.channels_last)
         self.alphabet = dictionary()
         self.timings = Timings()
 
@@ -127,8 +132,7 @@ class OCRPipeline:
         else:
             ratio = limit / max(height, width) if max(height, width) > limit else 1.0
         resized = _resize_to_multiple_of_32(image, ratio)
-        batch = torch.from_numpy(_normalise(resized)[None])
-        probability = self.detector(batch)[0, 0].numpy()
+        probability = self.detector(_nhwc(_normalise(resized)[None]))[0, 0].contiguous().numpy()
         settings = DBSettings(
             thresh=det["thresh"], box_thresh=box_thresh, max_candidates=det["max_candidates"],
             unclip_ratio=det["unclip_ratio"], use_dilation=det["use_dilation"], score_mode=det["score_mode"],
@@ -150,7 +154,7 @@ class OCRPipeline:
         for begin in range(0, len(crops), cls["cls_batch_num"]):
             chosen = order[begin : begin + cls["cls_batch_num"]]
             batch = np.stack([_line_tensor(crops[i], height, width) for i in chosen])
-            probabilities = self.classifier(torch.from_numpy(batch)).numpy()
+            probabilities = self.classifier(_nhwc(batch)).numpy()
             for index, row in zip(chosen, probabilities, strict=True):
                 best = int(row.argmax())
                 label, score = cls["label_list"][best], float(row[best])
@@ -175,7 +179,7 @@ class OCRPipeline:
             widest = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chosen))
             batch_width = int(height * widest)
             batch = np.stack([_line_tensor(crops[i], height, batch_width) for i in chosen])
-            probabilities = self.recognizer(torch.from_numpy(batch)).numpy()
+            probabilities = self.recognizer(_nhwc(batch)).contiguous().numpy()
             for index, decoded in zip(chosen, ctc_decode(probabilities, self.alphabet), strict=True):
                 results[index] = decoded
         self.timings.rec += time.perf_counter() - start

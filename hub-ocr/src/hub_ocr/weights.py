@@ -13,13 +13,18 @@ from torch import nn
 
 from hub_ocr.cls_net import DirectionClassifier
 from hub_ocr.det_net import TextDetector
+from hub_ocr.layers import fold_network
 from hub_ocr.rec_net import TextRecognizer
 
 _NETWORKS: dict[str, type[nn.Module]] = {"det": TextDetector, "cls": DirectionClassifier, "rec": TextRecognizer}
 
 
-def load_network(key: str) -> nn.Module:
-    """One of ``det``, ``cls``, ``rec`` with its converted weights, in eval mode."""
+def load_network(key: str, fold: bool = True) -> nn.Module:
+    """One of ``det``, ``cls``, ``rec`` with its converted weights, in eval mode.
+
+    ``fold`` folds batch norms and affine blocks into the convolutions before them (the same
+    function, fewer passes over memory); ``fold=False`` keeps the layers as the graph has them.
+    """
     network = _NETWORKS[key]()
     path = resources.files("hub_ocr").joinpath("data").joinpath(f"{key}.safetensors")
     with resources.as_file(path) as file:
@@ -30,7 +35,8 @@ def load_network(key: str) -> nn.Module:
     }
     if missing:
         raise RuntimeError(f"{key}.safetensors lacks {sorted(missing)[:3]}")
-    return network.eval()
+    network.eval()
+    return fold_network(network) if fold else network
 
 
 @lru_cache(maxsize=1)
