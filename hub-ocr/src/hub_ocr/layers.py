@@ -69,10 +69,10 @@ class FoldedRepConv(nn.Module):
         """Fold the affine block into the convolution: (w * x + b) * s + t = (s w) * x + (s b + t)."""
         if self.affine is None:
             return
-        scale, bias = self.affine.scale.detach(), self.affine.bias.detach()
-        with torch.no_grad():
-            self.conv.weight.mul_(scale)
-            self.conv.bias.mul_(scale).add_(bias)
+        scale, bias = self.affine.scale.detach().double(), self.affine.bias.detach().double()
+        with torch.no_grad():  # in float64, so that folding adds no rounding of its own
+            self.conv.weight.copy_(self.conv.weight.double() * scale)
+            self.conv.bias.copy_(self.conv.bias.double() * scale + bias)
         self.affine = None
         if self.act is not None:
             self.act.fold()
@@ -150,15 +150,13 @@ class LCNetV3(nn.Module):
 
 def fold_batch_norm(conv: nn.Conv2d | nn.ConvTranspose2d, bn: nn.BatchNorm2d) -> None:
     """Fold an inference-mode batch norm into the convolution before it (which gains a bias)."""
-    with torch.no_grad():
-        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-        shift = bn.bias - bn.running_mean * scale
-        if isinstance(conv, nn.ConvTranspose2d):
-            conv.weight.mul_(scale.view(1, -1, 1, 1))
-        else:
-            conv.weight.mul_(scale.view(-1, 1, 1, 1))
-        old_bias = conv.bias if conv.bias is not None else torch.zeros_like(scale)
-        conv.bias = nn.Parameter(old_bias * scale + shift)
+    with torch.no_grad():  # in float64, so that folding adds no rounding of its own
+        scale = bn.weight.double() / torch.sqrt(bn.running_var.double() + bn.eps)
+        shift = bn.bias.double() - bn.running_mean.double() * scale
+        shape = (1, -1, 1, 1) if isinstance(conv, nn.ConvTranspose2d) else (-1, 1, 1, 1)
+        conv.weight.copy_(conv.weight.double() * scale.view(shape))
+        old_bias = conv.bias.double() if conv.bias is not None else torch.zeros_like(scale)
+        conv.bias = nn.Parameter((old_bias * scale + shift).float())
 
 
 def fold_network(network: nn.Module) -> nn.Module:
