@@ -36,12 +36,15 @@ class HardSwishAffine(nn.Module):
         super().__init__()
         self.affine = Affine()
         self.folded: tuple[float, torch.Tensor] | None = None
+        self.plain = False  # True once the affine block was folded into the next convolution
 
     def fold(self) -> None:
         """Keep the scale as a Python number, so that scale * x + bias is a single pass (torch.add's alpha)."""
         self.folded = (float(self.affine.scale.detach()), self.affine.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.plain:
+            return F.hardswish(x)
         if self.folded is not None:
             scale, bias = self.folded
             return torch.add(bias, F.hardswish(x), alpha=scale)
@@ -111,6 +114,20 @@ class LCNetV3Block(nn.Module):
         self.se = SqueezeExcite(channels_in, 4, slope=1.0 / 6.0) if se else None
         self.pointwise = FoldedRepConv(channels_in, channels_out, 1)
 
+    def fold_activation_into_pointwise(self) -> None:
+        """pw(s * h + t) = (s W) h + (b + t W 1): exact for a 1 x 1 convolution, which has no padding."""
+        act = self.depthwise.act
+        if act is None or act.folded is None or act.folded[0] == 1.0 and not act.folded[1].any():
+            return
+        scale, bias = act.folded
+        conv = self.pointwise.conv
+        with torch.no_grad():
+            weight = conv.weight.double()
+            conv.bias.copy_(conv.bias.double() + bias.double() * weight.sum(dim=(1, 2, 3)))
+            conv.weight.copy_(weight * scale)
+        act.folded = (1.0, torch.zeros_like(bias))
+        act.plain = True
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.depthwise(x)
         if self.se is not None:
@@ -159,13 +176,50 @@ def fold_batch_norm(conv: nn.Conv2d | nn.ConvTranspose2d, bn: nn.BatchNorm2d) ->
         conv.bias = nn.Parameter((old_bias * scale + shift).float())
 
 
+class PointwiseConv2d(nn.Conv2d):
+    """A 1 x 1, stride-1, ungrouped convolution computed as one matrix product on NHWC data.
+
+    On channels-last tensors PyTorch sends 1 x 1 convolutions down a slow path with copies;
+    (N*H*W, C) @ (C, O) reads the same memory in place and writes NHWC directly.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not x.is_contiguous(memory_format=torch.channels_last) or x.shape[1] == 1:
+            return super().forward(x)
+        batch, channels, height, width = x.shape
+        rows = x.permute(0, 2, 3, 1).reshape(-1, channels)
+        weight = self.weight.view(self.out_channels, channels).t()
+        out = torch.addmm(self.bias, rows, weight) if self.bias is not None else rows @ weight
+        return out.view(batch, height, width, self.out_channels).permute(0, 3, 1, 2)
+
+
+def _is_pointwise(conv: nn.Module) -> bool:
+    return (
+        type(conv) is nn.Conv2d
+        and conv.kernel_size == (1, 1)
+        and conv.stride == (1, 1)
+        and conv.groups == 1
+        and conv.padding in ((0, 0), 0)
+    )
+
+
 def fold_network(network: nn.Module) -> nn.Module:
-    """Fold every batch norm and affine block that can be folded exactly; for inference only."""
+    """Fold every batch norm and affine block that can be folded exactly; for inference only.
+
+    Also: an activation's affine block that feeds a 1 x 1 convolution directly is folded into
+    that convolution (exact: no padding), and 1 x 1 convolutions become :class:`PointwiseConv2d`.
+    """
     for module in list(network.modules()):
         if isinstance(module, (FoldedRepConv, ConvBNAct, LCNetV3)):
             module.fold()
         elif hasattr(module, "fold_batch_norms"):
             module.fold_batch_norms()
+    for module in network.modules():
+        if isinstance(module, LCNetV3Block) and module.se is None:
+            module.fold_activation_into_pointwise()
+    for module in network.modules():
+        if _is_pointwise(module):
+            module.__class__ = PointwiseConv2d
     return network
 
 
