@@ -48,7 +48,9 @@ def images(rendered: int) -> list[tuple[str, np.ndarray]]:
     from hub_ocr.fonts import packaged_font
     from hub_ocr.weights import dictionary
 
-    chosen = [(name, np.asarray(Image.open(FIXTURES / name).convert("RGB"))) for name in ("page.png", "text.png")]
+    chosen = [
+        (name, np.asarray(Image.open(FIXTURES / name).convert("RGB"))) for name in ("page.png", "text.png")
+    ]
     font = packaged_font()
     if font is not None and rendered:
         chosen += [(s.name, s.image) for s in rendered_set(rendered, font, set(dictionary()))]
@@ -63,9 +65,15 @@ def main() -> None:
     args = parser.parse_args()
 
     import onnxruntime as ort
+    from hub_ocr.pipeline import (
+        OCRPipeline,
+        _line_tensor,
+        _nhwc,
+        _normalise,
+        _resize_to_multiple_of_32,
+        crop_line,
+    )
     from rapidocr_onnxruntime import RapidOCR
-
-    from hub_ocr.pipeline import OCRPipeline, _line_tensor, _nhwc, _normalise, _resize_to_multiple_of_32, crop_line
 
     torch.set_num_threads(args.threads)
     ours = OCRPipeline()
@@ -92,7 +100,11 @@ def main() -> None:
     cls_batch = np.stack([_line_tensor(c, 48, 192) for c in crops])
     widest = max(c.shape[1] / c.shape[0] for c in crops)
     rec_batch = np.stack([_line_tensor(c, 48, int(48 * widest)) for c in crops])
-    sessions = {"det": reference.text_det.infer, "cls": reference.text_cls.infer, "rec": reference.text_rec.session}
+    sessions = {
+        "det": reference.text_det.infer,
+        "cls": reference.text_cls.infer,
+        "rec": reference.text_rec.session,
+    }
     networks = {"det": ours.detector, "cls": ours.classifier, "rec": ours.recognizer}
     for key, batch in (("det", det_batch), ("cls", cls_batch), ("rec", rec_batch)):
         net, session = networks[key], sessions[key]

@@ -13,7 +13,7 @@ from PIL import Image
 
 # pytest runs with --import-mode=importlib: make the rendered-set helper (ocr_samples.py) importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ocr_samples import FIXTURES  # noqa: E402
+from ocr_samples import FIXTURES
 
 
 @pytest.fixture(autouse=True)

@@ -43,7 +43,9 @@ def sentences(count: int, alphabet: set[str], skip: int = 0) -> list[str]:
     return chosen
 
 
-def _background(kind: str, width: int, height: int, rng: np.random.Generator) -> tuple[np.ndarray, tuple[int, ...]]:
+def _background(
+    kind: str, width: int, height: int, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple[int, ...]]:
     if kind == "plain":
         return np.full((height, width, 3), 255, np.uint8), (20, 20, 20)
     if kind == "gradient":

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from ocr_samples import FIXTURES
+from PIL import Image
 
 
 def test_module_alias_and_spec_name_the_real_networks() -> None:
@@ -26,7 +25,8 @@ def test_module_alias_and_spec_name_the_real_networks() -> None:
 def test_plugin_and_command_import_nothing_heavy() -> None:
     code = (
         "import sys, hub_ocr.plugin, hub_ocr.cli;"
-        "print(sorted(m for m in ('torch', 'numpy', 'PIL', 'cv2', 'onnx', 'onnxruntime') if m in sys.modules))"
+        "heavy = ('torch', 'numpy', 'PIL', 'cv2', 'onnx', 'onnxruntime');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
@@ -38,7 +38,9 @@ def test_inference_imports_neither_onnx_nor_onnxruntime() -> None:
         "m.recognize_text(images=[np.full((40, 60, 3), 255, np.uint8)]);"
         "print(sorted(k for k in ('onnx', 'onnxruntime', 'rapidocr_onnxruntime') if k in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -77,7 +79,7 @@ def test_thresholds_are_checked(ocr, page_bgr: np.ndarray) -> None:  # type: ign
         ocr.recognize_text(images=[page_bgr], box_thresh=1.5)
     with pytest.raises(HubcoreError, match="text_thresh"):
         ocr.recognize_text(images=[page_bgr], text_thresh=-0.1)
-    with pytest.raises(HubcoreError, match="images=.*paths="):
+    with pytest.raises(HubcoreError, match=r"images=.*paths="):
         ocr.recognize_text()
     strict = ocr.recognize_text(images=[page_bgr], text_thresh=0.99)[0]["data"]
     assert all(d["confidence"] >= 0.99 for d in strict) and len(strict) < 5
@@ -152,11 +154,12 @@ def test_cli_prints_text_and_json_and_reports_bad_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (parsed,) = json.loads(result.stdout)
     assert parsed["data"][0]["text"] == "Region-basedsegmentation"
-    result = runner.invoke(
-        build_cli(),
-        ["run", "chinese_ocr_db_crnn_mobile", "--input_path", page, "--input_path", str(tmp_path / "gone.png"),
-         "--visualization", "--output_dir", str(tmp_path / "vis")],
-    )  # fmt: skip
+    gone, shown = str(tmp_path / "gone.png"), str(tmp_path / "vis")
+    args = ["run", "chinese_ocr_db_crnn_mobile", "--input_path", page, "--input_path", gone]
+    result = runner.invoke(build_cli(), [*args, "--visualization", "--output_dir", shown])
     assert result.exit_code == 1
-    assert "Region-basedsegmentation" in result.stdout and f"saved {tmp_path / 'vis' / 'page.jpg'}" in result.stdout
+    assert (
+        "Region-basedsegmentation" in result.stdout
+        and f"saved {tmp_path / 'vis' / 'page.jpg'}" in result.stdout
+    )
     assert result.stderr.strip() == f"Error: {tmp_path / 'gone.png'}: no such file"

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from hub_ocr.pipeline import _line_tensor, _normalise, _resize_to_multiple_of_32, crop_line
 
 
@@ -75,9 +74,8 @@ def test_shipped_weights_are_what_the_converter_makes(onnx_models, tmp_path: Pat
     import sys
 
     import onnx
-    from safetensors.torch import load_file
-
     from hub_ocr.cls_net import DirectionClassifier
+    from safetensors.torch import load_file
 
     tool = Path(__file__).resolve().parents[1] / "tools" / "convert_onnx.py"
     spec = importlib.util.spec_from_file_location("hub_ocr_convert_onnx", tool)
@@ -86,8 +84,12 @@ def test_shipped_weights_are_what_the_converter_makes(onnx_models, tmp_path: Pat
     sys.modules[spec.name] = converter
     spec.loader.exec_module(converter)
     network = DirectionClassifier()
-    converter.fill(network, converter.graph_parameters(onnx.load(str(onnx_models["cls"]))), torch.zeros(1, 3, 48, 192))
-    shipped = load_file(str(Path(converter.__file__).parents[1] / "src" / "hub_ocr" / "data" / "cls.safetensors"))
+    converter.fill(
+        network, converter.graph_parameters(onnx.load(str(onnx_models["cls"]))), torch.zeros(1, 3, 48, 192)
+    )
+    shipped = load_file(
+        str(Path(converter.__file__).parents[1] / "src" / "hub_ocr" / "data" / "cls.safetensors")
+    )
     made = {k: v for k, v in network.state_dict().items() if "num_batches" not in k}
     assert sorted(made) == sorted(shipped)
     assert all(torch.equal(made[k], shipped[k]) for k in made)
@@ -98,7 +100,6 @@ def test_dictionary_and_settings_come_from_the_reference(onnx_models) -> None:  
 
     import onnxruntime as ort
     import yaml
-
     from hub_ocr.weights import dictionary, pipeline_settings
 
     session = ort.InferenceSession(str(onnx_models["rec"]), providers=["CPUExecutionProvider"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ocr_samples import Sample, edit_distance, rendered_set
 
 

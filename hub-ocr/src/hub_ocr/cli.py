@@ -13,7 +13,9 @@ import click
     "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
     help="An image file; repeat the option for several images.",
 )  # fmt: skip
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option("--visualization/--no-visualization", default=False, show_default=True, help="Save pictures.")
 @click.option("--output_dir", default="ocr_result", show_default=True, help="Where pictures go.")
 @click.option("--box_thresh", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True)

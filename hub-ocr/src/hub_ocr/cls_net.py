@@ -6,8 +6,8 @@ Input: a normalised BGR text-line crop (N, 3, 48, 192); output: softmax over (0 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+from torch.nn import functional as F  # noqa: N812 - the usual spelling
 
 from hub_ocr.layers import ConvBNAct, SqueezeExcite
 
@@ -28,7 +28,10 @@ CLS_BLOCKS: list[tuple[int, int, int, bool, str, tuple[int, int] | int]] = [
 
 
 class InvertedResidual(nn.Module):
-    """MobileNetV3's block: 1 x 1 expand, depthwise k x k, optional SE, 1 x 1 project, residual if shapes agree."""
+    """MobileNetV3's block: 1 x 1 expand, depthwise k x k, optional SE, 1 x 1 project, residual.
+
+    The residual is added when the block keeps the shape (stride 1, same channels).
+    """
 
     def __init__(
         self, channels_in: int, kernel: int, expanded: int, channels_out: int, se: bool, act: str,

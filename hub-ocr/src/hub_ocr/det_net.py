@@ -7,8 +7,8 @@ normalised BGR image (N, 3, H, W), H and W multiples of 32, to a text probabilit
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+from torch.nn import functional as F  # noqa: N812 - the usual spelling
 
 from hub_ocr.layers import BlockSpec, LCNetV3, SqueezeExcite, fold_batch_norm
 
@@ -74,11 +74,10 @@ class TextDetector(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.backbone = LCNetV3(16, DET_BLOCKS, DET_TAPS)
-        self.reduce = nn.ModuleList(nn.Conv2d(c, r, 1) for c, r in zip(TAP_CHANNELS, REDUCED_CHANNELS))
+        pairs = zip(TAP_CHANNELS, REDUCED_CHANNELS, strict=True)
+        self.reduce = nn.ModuleList(nn.Conv2d(c, r, 1) for c, r in pairs)
         # Lateral and output layers, coarsest level first: the order the exported graph runs them in.
-        self.lateral = nn.ModuleList(
-            ResidualSE(r, NECK_CHANNELS, 1) for r in reversed(REDUCED_CHANNELS)
-        )
+        self.lateral = nn.ModuleList(ResidualSE(r, NECK_CHANNELS, 1) for r in reversed(REDUCED_CHANNELS))
         self.smooth = nn.ModuleList(
             ResidualSE(NECK_CHANNELS, NECK_CHANNELS // 4, 3) for _ in REDUCED_CHANNELS
         )
@@ -86,13 +85,13 @@ class TextDetector(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         taps = self.backbone(x)
-        reduced = [conv(t) for conv, t in zip(self.reduce, taps)]
+        reduced = [conv(t) for conv, t in zip(self.reduce, taps, strict=True)]
         c2, c3, c4, c5 = reduced
-        in5, in4, in3, in2 = (layer(c) for layer, c in zip(self.lateral, (c5, c4, c3, c2)))
+        in5, in4, in3, in2 = (layer(c) for layer, c in zip(self.lateral, (c5, c4, c3, c2), strict=True))
         out4 = in4 + F.interpolate(in5, scale_factor=2.0, mode="nearest")
         out3 = in3 + F.interpolate(out4, scale_factor=2.0, mode="nearest")
         out2 = in2 + F.interpolate(out3, scale_factor=2.0, mode="nearest")
-        p5, p4, p3, p2 = (layer(c) for layer, c in zip(self.smooth, (in5, out4, out3, out2)))
+        p5, p4, p3, p2 = (layer(c) for layer, c in zip(self.smooth, (in5, out4, out3, out2), strict=True))
         fused = torch.cat(
             [
                 F.interpolate(p5, scale_factor=8.0, mode="nearest"),

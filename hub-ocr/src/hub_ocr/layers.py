@@ -8,8 +8,8 @@ affine block" (two scalars), then an activation that carries its own affine bloc
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+from torch.nn import functional as F  # noqa: N812 - the usual spelling
 
 
 def hard_sigmoid(x: torch.Tensor, slope: float) -> torch.Tensor:
@@ -39,7 +39,7 @@ class HardSwishAffine(nn.Module):
         self.plain = False  # True once the affine block was folded into the next convolution
 
     def fold(self) -> None:
-        """Keep the scale as a Python number, so that scale * x + bias is a single pass (torch.add's alpha)."""
+        """Keep the scale as a Python number: scale * x + bias is then one pass (torch.add's alpha)."""
         self.folded = (float(self.affine.scale.detach()), self.affine.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -117,7 +117,7 @@ class LCNetV3Block(nn.Module):
     def fold_activation_into_pointwise(self) -> None:
         """pw(s * h + t) = (s W) h + (b + t W 1): exact for a 1 x 1 convolution, which has no padding."""
         act = self.depthwise.act
-        if act is None or act.folded is None or act.folded[0] == 1.0 and not act.folded[1].any():
+        if act is None or act.folded is None or (act.folded[0] == 1.0 and not act.folded[1].any()):
             return
         scale, bias = act.folded
         conv = self.pointwise.conv

@@ -15,7 +15,7 @@ from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, loa
 
 NETWORKS = {
     "detection": "PP-OCRv4 mobile DB text detector (ch_PP-OCRv4_det, PP-LCNetV3 x0.75 + RSE-FPN)",
-    "direction": "PP-OCR mobile v2.0 direction classifier (ch_ppocr_mobile_v2.0_cls, MobileNetV3-small x0.35)",
+    "direction": "PP-OCR mobile v2.0 direction classifier (ch_ppocr_mobile_v2.0_cls, MobileNetV3-small)",
     "recognition": "PP-OCRv4 mobile SVTR-LCNet recogniser (ch_PP-OCRv4_rec, 6,623-character dictionary)",
 }
 

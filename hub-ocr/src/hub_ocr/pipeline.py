@@ -56,7 +56,7 @@ def _normalise(image: np.ndarray) -> np.ndarray:
 def _line_tensor(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """A text line resized to ``height`` (width by aspect, at most ``width``), normalised, zero-padded."""
     h, w = image.shape[:2]
-    resized_w = width if math.ceil(height * w / float(h)) > width else int(math.ceil(height * w / float(h)))
+    resized_w = min(width, math.ceil(height * w / float(h)))
     resized = cv2.resize(image, (resized_w, height)).astype("float32").transpose(2, 0, 1) / 255
     resized -= 0.5
     resized /= 0.5
@@ -200,7 +200,10 @@ class OCRPipeline:
         text_thresh: float | None = None,
         angle_classification: bool = True,
     ) -> list[TextLine]:
-        """Recognised lines of an HxWx3 uint8 BGR image, boxes in its pixels; lines below text_thresh dropped."""
+        """Recognised lines of an HxWx3 uint8 BGR image, boxes in its pixels.
+
+        Lines recognised with a mean confidence below ``text_thresh`` are dropped.
+        """
         box_thresh = self.settings["Det"]["box_thresh"] if box_thresh is None else box_thresh
         text_thresh = self.settings["Global"]["text_score"] if text_thresh is None else text_thresh
         raw_height, raw_width = bgr.shape[:2]

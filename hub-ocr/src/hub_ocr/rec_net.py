@@ -7,8 +7,8 @@ alphabet (N, W / 8, 6625): blank, the 6,623 dictionary characters, and space.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+from torch.nn import functional as F  # noqa: N812 - the usual spelling
 
 from hub_ocr.layers import BlockSpec, ConvBNAct, LCNetV3
 

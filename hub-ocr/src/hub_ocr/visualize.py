@@ -18,7 +18,9 @@ def _colour(index: int) -> tuple[int, int, int]:
     return int(r * 255), int(g * 255), int(b * 255)
 
 
-def draw_results(image: Image.Image, lines: list[dict[str, Any]], font_path: Path | None = None) -> Image.Image:
+def draw_results(
+    image: Image.Image, lines: list[dict[str, Any]], font_path: Path | None = None
+) -> Image.Image:
     """The image with each line's box; with a CJK font, a white panel to its right with the texts.
 
     ``font_path`` defaults to :func:`find_cjk_font`; without a font only the boxes are drawn,
@@ -42,7 +44,9 @@ def draw_results(image: Image.Image, lines: list[dict[str, Any]], font_path: Pat
         size = max(8, int(min(box_height * 0.8, 64)))
         font = ImageFont.truetype(str(font_path), size)
         pen.polygon([tuple(p) for p in corners], outline=_colour(index), width=width)
-        pen.text((min(xs) + 2, min(ys) + max(0, (box_height - size) // 2)), line["text"], fill=(0, 0, 0), font=font)
+        pen.text(
+            (min(xs) + 2, min(ys) + max(0, (box_height - size) // 2)), line["text"], fill=(0, 0, 0), font=font
+        )
     both = Image.new("RGB", (boxes.width * 2, boxes.height), (255, 255, 255))
     both.paste(boxes, (0, 0))
     both.paste(panel, (boxes.width, 0))

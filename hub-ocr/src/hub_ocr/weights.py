@@ -16,7 +16,11 @@ from hub_ocr.det_net import TextDetector
 from hub_ocr.layers import fold_network
 from hub_ocr.rec_net import TextRecognizer
 
-_NETWORKS: dict[str, type[nn.Module]] = {"det": TextDetector, "cls": DirectionClassifier, "rec": TextRecognizer}
+_NETWORKS: dict[str, type[nn.Module]] = {
+    "det": TextDetector,
+    "cls": DirectionClassifier,
+    "rec": TextRecognizer,
+}
 
 
 def load_network(key: str, fold: bool = True) -> nn.Module:
@@ -30,9 +34,11 @@ def load_network(key: str, fold: bool = True) -> nn.Module:
     with resources.as_file(path) as file:
         state = load_file(str(file))
     network.load_state_dict(state, strict=False)
-    missing = set(network.state_dict()) - set(state) - {
-        k for k in network.state_dict() if k.endswith("num_batches_tracked")
-    }
+    missing = (
+        set(network.state_dict())
+        - set(state)
+        - {k for k in network.state_dict() if k.endswith("num_batches_tracked")}
+    )
     if missing:
         raise RuntimeError(f"{key}.safetensors lacks {sorted(missing)[:3]}")
     network.eval()
