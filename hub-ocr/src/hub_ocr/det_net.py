@@ -63,8 +63,9 @@ class DBHead(nn.Module):
             self.bn1, self.bn2 = nn.Identity(), nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.relu(self.bn1(self.conv(x)))
-        x = F.relu(self.bn2(self.up1(x)))
+        folded = isinstance(self.bn1, nn.Identity)  # inference form: ReLU in place on fresh outputs
+        x = F.relu(self.bn1(self.conv(x)), inplace=folded)
+        x = F.relu(self.bn2(self.up1(x)), inplace=folded)
         return torch.sigmoid(self.up2(x))
 
 

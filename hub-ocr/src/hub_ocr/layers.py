@@ -39,15 +39,18 @@ class HardSwishAffine(nn.Module):
         self.plain = False  # True once the affine block was folded into the next convolution
 
     def fold(self) -> None:
-        """Keep the scale as a Python number: scale * x + bias is then one pass (torch.add's alpha)."""
+        """Inference form: the scale as a Python number, the work in place (see forward)."""
         self.folded = (float(self.affine.scale.detach()), self.affine.bias.detach().clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.plain:
-            return F.hardswish(x)
         if self.folded is not None:
+            # Folded means inference: x is a fresh convolution output, so work in place and
+            # spare the allocations (first-touch page faults are a large share on big maps).
+            x = F.hardswish(x, inplace=True)
+            if self.plain:
+                return x
             scale, bias = self.folded
-            return torch.add(bias, F.hardswish(x), alpha=scale)
+            return x.mul_(scale).add_(bias)
         return self.affine(F.hardswish(x))
 
 
@@ -248,12 +251,13 @@ class ConvBNAct(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv(x)
-        if self.bn is not None:
+        folded = self.bn is None  # inference form: x is a fresh convolution output, work in place
+        if not folded:
             x = self.bn(x)
         if self.act == "relu":
-            return F.relu(x)
+            return F.relu(x, inplace=folded)
         if self.act == "hardswish":
-            return F.hardswish(x)
+            return F.hardswish(x, inplace=folded)
         if self.act == "swish":
-            return x * torch.sigmoid(x)
+            return x.mul_(torch.sigmoid(x)) if folded else x * torch.sigmoid(x)
         return x
