@@ -13,11 +13,15 @@ busy with other work slows both alike; each figure is the median of the rounds.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+# What hub_ocr.pipeline sets before torch loads OpenMP (it must come before `import torch`).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch
@@ -79,7 +83,8 @@ def main() -> None:
     ours = OCRPipeline()
     reference = RapidOCR(intra_op_num_threads=args.threads, inter_op_num_threads=1)
     print(f"chinese_ocr vs RapidOCR 1.4.4 (ONNX Runtime {ort.__version__}), {args.threads} threads, "
-          f"torch {torch.__version__}, median of {args.rounds} rounds")  # fmt: skip
+          f"torch {torch.__version__}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
+          f"median of {args.rounds} rounds")  # fmt: skip
 
     print("\nend to end (load excluded: arrays in, lines out)")
     total_ours = total_theirs = 0.0

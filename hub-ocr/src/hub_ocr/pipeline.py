@@ -8,9 +8,16 @@ the torch ports in this package.
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+# OpenMP threads that spin between parallel regions starve each other when the machine is busy:
+# measured here on a loaded two-core machine, the classifier took 340 ms on 2 threads with
+# spinning and 10 ms without.  OCR runs hundreds of small regions per image, so unless the user
+# chose otherwise, let idle threads sleep.  This only works if torch is not imported yet.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import cv2
 import numpy as np
