@@ -4,8 +4,10 @@ Prints end-to-end images/s of both pipelines over real images (scikit-image's pa
 and real Chinese sentences rendered in Noto Sans CJK), then each network's latency on real
 inputs - the detector on the page at 736 x 1472, the classifier and recogniser on batches of
 six text-line crops - in torch and in ONNX Runtime, with the speed ratio (ONNX Runtime's time
-over ours: above 1.0 means torch is faster).  Calls alternate between the two so that a machine
-busy with other work slows both alike; each figure is the median of the rounds.
+over ours: above 1.0 means torch is faster).  Calls alternate so that a machine busy with other
+work slows all alike; each figure is the median of the rounds.  The reference runs twice: as
+RapidOCR sets ONNX Runtime up (its thread pool spins between operators, ONNX Runtime's default),
+and with spinning off - as hub-ocr lets idle OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE).
 
     python benchmarks/bench_ocr.py [--threads 2] [--rounds 5] [--rendered 6]
 """
@@ -19,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 # What hub_ocr.pipeline sets before torch loads OpenMP (it must come before `import torch`).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -33,18 +36,32 @@ sys.path.insert(0, str(ROOT / "hub-ocr" / "tests"))
 from ocr_samples import FIXTURES, rendered_set  # noqa: E402
 
 
-def paired(ours: Callable[[], object], theirs: Callable[[], object], rounds: int) -> tuple[float, float]:
-    """Median seconds of each, calls interleaved, after one warm-up call of each."""
-    ours(), theirs()
-    mine, other = [], []
+def interleaved(calls: list[Callable[[], object]], rounds: int) -> list[float]:
+    """Median seconds of each call, the calls interleaved, after one warm-up call of each."""
+    for call in calls:
+        call()
+    times: list[list[float]] = [[] for _ in calls]
     for _ in range(rounds):
-        start = time.perf_counter()
-        ours()
-        mine.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        theirs()
-        other.append(time.perf_counter() - start)
-    return statistics.median(mine), statistics.median(other)
+        for call, kept in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            call()
+            kept.append(time.perf_counter() - start)
+    return [statistics.median(kept) for kept in times]
+
+
+def without_spinning(reference: Any) -> Any:
+    """The same RapidOCR with each ONNX Runtime session rebuilt with intra-op spinning off."""
+    import onnxruntime as ort
+
+    for part in _sessions(reference).values():
+        old = part.session
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = old.get_session_options().intra_op_num_threads
+        options.inter_op_num_threads = old.get_session_options().inter_op_num_threads
+        options.enable_cpu_mem_arena = False
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        part.session = ort.InferenceSession(old._model_path, options, providers=["CPUExecutionProvider"])
+    return reference
 
 
 def images(rendered: int) -> list[tuple[str, np.ndarray]]:
@@ -82,20 +99,23 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     ours = OCRPipeline()
     reference = RapidOCR(intra_op_num_threads=args.threads, inter_op_num_threads=1)
+    quiet = without_spinning(RapidOCR(intra_op_num_threads=args.threads, inter_op_num_threads=1))
     print(f"chinese_ocr vs RapidOCR 1.4.4 (ONNX Runtime {ort.__version__}), {args.threads} threads, "
           f"torch {torch.__version__}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
           f"median of {args.rounds} rounds")  # fmt: skip
 
     print("\nend to end (load excluded: arrays in, lines out)")
-    total_ours = total_theirs = 0.0
+    totals = [0.0, 0.0, 0.0]
     for name, bgr in images(args.rendered):
-        mine, theirs = paired(lambda b=bgr: ours(b), lambda b=bgr: reference(b), args.rounds)
-        total_ours, total_theirs = total_ours + mine, total_theirs + theirs
-        print(f"  {name:10s} {bgr.shape[1]:4d} x {bgr.shape[0]:<4d} torch {mine * 1e3:8.1f} ms   "
-              f"onnxruntime {theirs * 1e3:8.1f} ms   ratio {theirs / mine:5.2f}x")  # fmt: skip
+        seconds = interleaved(
+            [lambda b=bgr: ours(b), lambda b=bgr: reference(b), lambda b=bgr: quiet(b)], args.rounds
+        )
+        totals = [t + s for t, s in zip(totals, seconds, strict=True)]
+        print(f"  {name:10s} {bgr.shape[1]:4d} x {bgr.shape[0]:<4d} " + _row(seconds))
     count = len(images(args.rendered))
-    print(f"  all {count} images: torch {count / total_ours:.2f} images/s, onnxruntime "
-          f"{count / total_theirs:.2f} images/s, ratio {total_theirs / total_ours:.2f}x")  # fmt: skip
+    print(f"  all {count} images: torch {count / totals[0]:.2f} images/s, onnxruntime "
+          f"{count / totals[1]:.2f} images/s (ratio {totals[1] / totals[0]:.2f}x), without spinning "
+          f"{count / totals[2]:.2f} images/s (ratio {totals[2] / totals[0]:.2f}x)")  # fmt: skip
 
     print("\nper network (real inputs)")
     page = images(0)[0][1]
@@ -105,22 +125,34 @@ def main() -> None:
     cls_batch = np.stack([_line_tensor(c, 48, 192) for c in crops])
     widest = max(c.shape[1] / c.shape[0] for c in crops)
     rec_batch = np.stack([_line_tensor(c, 48, int(48 * widest)) for c in crops])
-    sessions = {
-        "det": reference.text_det.infer,
-        "cls": reference.text_cls.infer,
-        "rec": reference.text_rec.session,
-    }
     networks = {"det": ours.detector, "cls": ours.classifier, "rec": ours.recognizer}
     for key, batch in (("det", det_batch), ("cls", cls_batch), ("rec", rec_batch)):
-        net, session = networks[key], sessions[key]
+        net = networks[key]
+        session, quiet_session = (_sessions(r)[key] for r in (reference, quiet))
 
         def run_torch(net: torch.nn.Module = net, batch: np.ndarray = batch) -> object:
             with torch.inference_mode():
                 return net(_nhwc(batch))
 
-        mine, theirs = paired(run_torch, lambda s=session, b=batch: s(b), args.rounds)
-        print(f"  {key}  input {tuple(batch.shape)!s:20s} torch {mine * 1e3:8.1f} ms   "
-              f"onnxruntime {theirs * 1e3:8.1f} ms   ratio {theirs / mine:5.2f}x")  # fmt: skip
+        seconds = interleaved(
+            [run_torch, lambda s=session, b=batch: s(b), lambda s=quiet_session, b=batch: s(b)], args.rounds
+        )
+        print(f"  {key}  input {tuple(batch.shape)!s:20s} " + _row(seconds))
+
+
+def _sessions(reference: Any) -> dict[str, Any]:
+    """RapidOCR's three ONNX Runtime sessions (its OrtInferSession wrappers)."""
+    return {
+        "det": reference.text_det.infer,
+        "cls": reference.text_cls.infer,
+        "rec": reference.text_rec.session,
+    }
+
+
+def _row(seconds: list[float]) -> str:
+    mine, theirs, quiet = seconds
+    return (f"torch {mine * 1e3:8.1f} ms   onnxruntime {theirs * 1e3:8.1f} ms ({theirs / mine:4.2f}x)   "
+            f"without spinning {quiet * 1e3:8.1f} ms ({quiet / mine:4.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":
