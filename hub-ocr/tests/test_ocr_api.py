@@ -90,10 +90,13 @@ def test_bad_inputs_are_refused_one_by_one(ocr, tmp_path: Path, text_bgr: np.nda
     corrupt.write_bytes(b"\x89PNG\r\n\x1a\n not really")
     huge = tmp_path / "huge.png"
     Image.new("L", (8000, 6000)).save(huge)
+    opaque = np.full((*text_bgr.shape[:2], 1), 255, np.uint8)
     results = ocr.recognize_text(
         images=[np.zeros((5, 5, 7), np.uint8), "not an array", text_bgr],
         paths=[tmp_path / "missing.png", corrupt, huge, FIXTURES / "text.png"],
     )
+    (bgra,) = ocr.recognize_text(images=[np.concatenate([text_bgr, opaque], axis=2)])
+    assert bgra["data"] == results[2]["data"]  # BGRA arrays are read as PaddleHub's BGR plus alpha
     errors = [r.get("error", "") for r in results]
     assert "images[0]" in errors[0] and "shape" in errors[0]
     assert "images[1]" in errors[1] and "NumPy array" in errors[1]

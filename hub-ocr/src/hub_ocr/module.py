@@ -114,6 +114,7 @@ class ChineseOCR:
     def _load(self, source: Any, name: str, is_path: bool) -> LoadedImage:
         if is_path:
             return load_path(source, self.max_pixels)
-        if isinstance(source, np.ndarray) and source.ndim == 3 and source.shape[2] == 3:
-            source = source[:, :, ::-1]  # PaddleHub's arrays are BGR; the loader takes RGB
+        if isinstance(source, np.ndarray) and source.ndim == 3 and source.shape[2] in (3, 4):
+            # PaddleHub's arrays are BGR (or BGRA); the shared loader takes RGB (or RGBA)
+            source = source[:, :, [2, 1, 0, 3][: source.shape[2]]]
         return load_array(source, name, self.max_pixels)
