@@ -11,7 +11,6 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 # OpenMP threads that spin between parallel regions starve each other when the machine is busy:
 # measured here on a loaded two-core machine, the classifier took 340 ms on 2 threads with
@@ -238,6 +237,3 @@ class OCRPipeline:
             original[:, 1] = np.minimum(original[:, 1], raw_height)
             lines.append(TextLine(original, text, confidence))
         return lines
-
-    def describe(self) -> dict[str, Any]:
-        return {"settings": self.settings, "alphabet": len(self.alphabet)}

@@ -7,7 +7,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import torch
 from safetensors.torch import load_file
 from torch import nn
 
@@ -58,8 +57,3 @@ def pipeline_settings() -> dict[str, Any]:
     """RapidOCR 1.4.4's config.yaml values, as the converter recorded them."""
     text = resources.files("hub_ocr").joinpath("data").joinpath("pipeline.json").read_text(encoding="utf-8")
     return dict(json.loads(text))
-
-
-def set_inference_threads(threads: int | None) -> None:
-    if threads is not None:
-        torch.set_num_threads(threads)
