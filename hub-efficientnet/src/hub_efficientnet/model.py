@@ -52,7 +52,7 @@ BASE_STAGES = (
 
 @dataclass(frozen=True)
 class LiteConfig:
-    """A member of the family: width and depth multipliers, native resolution, dropout before the classifier."""
+    """A member of the family: width and depth multipliers, native resolution, dropout before the head."""
 
     name: str
     width: float
@@ -139,7 +139,7 @@ class ConvBNReLU6(nn.Module):
 
 
 class InvertedBottleneck(nn.Module):
-    """MBConv without squeeze-excite: 1x1 expand, depthwise kxk, linear 1x1 project, residual if shapes match."""
+    """MBConv, no squeeze-excite: 1x1 expand, depthwise kxk, linear 1x1 project, residual if shapes match."""
 
     def __init__(self, cin: int, cout: int, kernel: int, stride: int, expand: int, drop_path: float) -> None:
         super().__init__()
@@ -163,7 +163,7 @@ class InvertedBottleneck(nn.Module):
 
 
 class LiteNet(nn.Module):
-    """The whole classifier: stem, 16-23 blocks, 1x1 head to 1280, global average pool, linear layer.
+    """The classifier: stem, 16 (lite0) or 21 (lite1, lite2) blocks, 1x1 head to 1280, average pool, linear.
 
     ``features(x)`` is the pooled 1280-vector (what fine-tuning builds on); ``forward(x)`` the logits.
     """

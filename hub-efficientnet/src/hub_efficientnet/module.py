@@ -1,4 +1,4 @@
-"""The hub modules ``efficientnet_lite0/1/2``: ImageNet classification and a fine-tunable feature extractor."""
+"""The hub modules ``efficientnet_lite0/1/2``: ImageNet classification and a fine-tunable backbone."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from hubcore import HubcoreError
 from hubcore.finetune import POOLED_OUTPUT
 from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
 
+FEATURE_MAP = "feature_map"
+
 
 def pretrained_weights(name: str) -> Path:
     """The converted safetensors of a variant: from the installed weights package if there, else the cache.
@@ -48,14 +50,30 @@ def pretrained_weights(name: str) -> Path:
 
 
 class LiteEncoder(nn.Module):
-    """The backbone as the Fine-tune API's encoder: ``pixel_values`` in, the pooled 1280-vector out."""
+    """The backbone as the Fine-tune API's encoder: ``pixel_values`` in, the pooled 1280-vector out.
+
+    ``FEATURE_MAP`` (the (N, 1280, h, w) map before pooling) is returned too, for heads that
+    need to know where things are (the video task).  A frozen backbone (``trainable=False``)
+    stays in eval mode even while the task trains, so its batch norms keep ImageNet's statistics.
+    """
 
     def __init__(self, net: LiteNet) -> None:
         super().__init__()
         self.net = net
 
+    @property
+    def frozen(self) -> bool:
+        return not any(p.requires_grad for p in self.net.parameters())
+
+    def train(self, mode: bool = True) -> LiteEncoder:
+        super().train(mode)
+        if self.frozen:
+            self.net.eval()
+        return self
+
     def forward(self, pixel_values: torch.Tensor, **_: Any) -> dict[str, torch.Tensor]:
-        return {POOLED_OUTPUT: self.net.features(pixel_values)}
+        feature_map = self.net.feature_map(pixel_values)
+        return {POOLED_OUTPUT: feature_map.mean(dim=(2, 3)), FEATURE_MAP: feature_map}
 
 
 class EfficientNetLite:
@@ -108,7 +126,7 @@ class EfficientNetLite:
         batch_size: int = 1,
         top_k: int = 1,
     ) -> list[dict[str, float]]:
-        """Per input (paths first, then arrays, as PaddleHub orders them) ``{label: probability}`` of the top k.
+        """Per input (paths, then arrays, as PaddleHub orders them) ``{label: probability}`` of the top k.
 
         An input that cannot be used raises nothing: its entry is ``{"error": message}`` and
         the others are still classified.  Arrays are HxWx3 RGB (or grey, or RGBA).
@@ -159,7 +177,11 @@ class EfficientNetLite:
         self._inference = None
         for parameter in self.net.parameters():
             parameter.requires_grad_(trainable)
-        record = {"name": self.variant, "kwargs": {"pretrained": False}}
+        record = {
+            "name": self.variant,
+            "kwargs": {"pretrained": False},
+            "context_kwargs": {"trainable": trainable},
+        }
         return ModuleContext(
             encoder=LiteEncoder(self.net),
             tokenizer=None,

@@ -13,9 +13,9 @@ from hub_efficientnet.sources import LICENSE, SOURCES
 from hubcore import Asset, ComponentSpec, ModuleSpec, hookimpl
 
 _SUMMARIES = {
-    "efficientnet_lite0": "EfficientNet-Lite0 ImageNet classifier (224 px, 4.7M parameters, 75.1% top-1), fine-tunable.",
-    "efficientnet_lite1": "EfficientNet-Lite1 ImageNet classifier (240 px, 5.4M parameters, 76.7% top-1), fine-tunable.",
-    "efficientnet_lite2": "EfficientNet-Lite2 ImageNet classifier (260 px, 6.1M parameters, 77.6% top-1), fine-tunable.",
+    "efficientnet_lite0": "EfficientNet-Lite0: ImageNet classifier (224 px, 4.7M parameters), fine-tunable.",
+    "efficientnet_lite1": "EfficientNet-Lite1: ImageNet classifier (240 px, 5.4M parameters), fine-tunable.",
+    "efficientnet_lite2": "EfficientNet-Lite2: ImageNet classifier (260 px, 6.1M parameters), fine-tunable.",
 }
 
 
@@ -54,7 +54,7 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             version=__version__,
             entry="hub_efficientnet.video_module:VideoClassifier",
             command="hub_efficientnet.video_cli:command",
-            summary="Video classification fine-tuned here on an image backbone (no pretrained video weights).",
+            summary="Video classification fine-tuned on an image backbone (no pretrained video weights).",
             author="hubcore developers",
             type="cv/video_classification",
             requires_hubcore=">=0.1",
