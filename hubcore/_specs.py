@@ -54,6 +54,8 @@ class Asset:
                 f"asset {self.name!r}: size must not be negative: a whole number of bytes (0: unknown)"
             )
         object.__setattr__(self, "urls", tuple(self.urls))
+        for url in self.urls:
+            _check_source(url, self.name)
 
     @property
     def key(self) -> str:
@@ -64,6 +66,19 @@ class Asset:
     def digest_label(self) -> str:
         """The identity for messages, e.g. ``sha256 0123456789ab…`` or ``md5 fbb3217aeac7…``."""
         return f"sha256 {self.sha256[:12]}…" if self.sha256 else f"md5 {self.md5[:12]}…"
+
+
+def _check_source(url: object, asset: str) -> None:
+    """An asset source is a URL or ``pypi:DIST==VERSION/PATH`` (a member of a registry package)."""
+    if not isinstance(url, str) or not url.strip():
+        raise SpecError(f"asset {asset!r}: every URL must be a non-empty string, got {url!r}")
+    from hubcore.hub._package import is_package_source, parse_package_source
+
+    if is_package_source(url):
+        try:
+            parse_package_source(url)
+        except ValueError as exc:
+            raise SpecError(f"asset {asset!r}: {exc}") from None
 
 
 @dataclass(frozen=True)

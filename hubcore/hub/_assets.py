@@ -22,6 +22,7 @@ from hubcore.hub import _store
 from hubcore.hub._config import Timeouts, cache_dir, is_offline, timeouts
 from hubcore.hub._download import TransferError, download
 from hubcore.hub._errors import DownloadError, OfflineError
+from hubcore.hub._package import fetch_member, is_package_source, parse_package_source
 
 MANIFEST_NAME = "hubcore-assets.json"
 _OWNER = re.compile(r"^(?:module|dataset|reader|task|strategy) '([^']+)'$")
@@ -197,6 +198,13 @@ def _download_verified(asset: Asset, owner: str) -> Path:
     limits = timeouts()
     failures: list[str] = []
     for url in asset.urls:
+        if is_package_source(url):
+            fetched = _attempt_package(asset, url, limits)
+            if not isinstance(fetched, str):
+                staged, digests = fetched
+                return _store_download(asset, staged, digests, owner=owner, url=url)
+            failures.append(f"{url}: {fetched}")
+            continue
         # A resumed transfer that goes wrong may be the old partial file's fault (another
         # server, a changed file), so it is retried once from the first byte.
         for _attempt in range(2):
@@ -223,17 +231,48 @@ def _attempt_once(asset: Asset, url: str, part: Path, limits: Timeouts) -> _stor
         if not exc.keep:
             part.unlink(missing_ok=True)
         return str(exc)
+    mismatch = _mismatch(asset, part, digests)
+    if mismatch:
+        part.unlink(missing_ok=True)
+        return mismatch
+    return digests
+
+
+def _attempt_package(asset: Asset, source: str, limits: Timeouts) -> tuple[Path, _store.Digests] | str:
+    """Copy a registry-package member out once: the staged file and its digests, else why not.
+
+    The member goes to a staging file of its own, so an interrupted URL download of the
+    same asset (its partial file) is left to be resumed from another mirror.
+    """
+    staged = _store.staging_file()
+    try:
+        digests = fetch_member(
+            parse_package_source(source), staged, asset.size, limits, asset.name, md5=bool(asset.md5)
+        )
+        mismatch = _mismatch(asset, staged, digests)
+    except TransferError as exc:
+        staged.unlink(missing_ok=True)
+        return str(exc)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    if mismatch:
+        staged.unlink(missing_ok=True)
+        return mismatch
+    return staged, digests
+
+
+def _mismatch(asset: Asset, path: Path, digests: _store.Digests) -> str:
+    """Why transferred bytes are not the asset's (to be discarded), or "" when they are."""
     for algorithm, expected, actual in (
         ("sha256", asset.sha256, digests.sha256),
         ("md5", asset.md5, digests.md5),
     ):
         if expected and actual != expected:
-            part.unlink(missing_ok=True)
             return f"{algorithm} mismatch (expected {expected}, got {actual}); discarded"
-    if asset.size and part.stat().st_size != asset.size:  # download() enforces it; never trust blindly
-        part.unlink(missing_ok=True)
+    if asset.size and path.stat().st_size != asset.size:  # the transfer enforces it; never trust blindly
         return f"size mismatch (expected {asset.size} bytes); discarded"
-    return digests
+    return ""
 
 
 def _store_download(asset: Asset, part: Path, digests: _store.Digests, *, owner: str, url: str) -> Path:
