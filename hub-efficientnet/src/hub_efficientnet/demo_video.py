@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from hub_efficientnet.motion import generate
+from hub_efficientnet.motion import DIRECTIONS, generate
 from hub_efficientnet.video_reader import VideoClassificationDataset, VideoClassificationReader
 from hub_efficientnet.video_task import VideoClassifierTask
 
@@ -62,7 +62,19 @@ def finetune_video(
     started = time.perf_counter()
     summary = task.finetune_and_eval()
     summary["seconds"] = time.perf_counter() - started
+    summary["confusion"] = confusion(task, dataset)
     return summary
+
+
+def confusion(task: VideoClassifierTask, dataset: VideoClassificationDataset) -> list[list[int]]:
+    """Rows: true label, columns: predicted, over the test clips (the best model)."""
+    examples = dataset.get_test_examples()
+    labels = task.label_list
+    matrix = [[0] * len(labels) for _ in labels]
+    predicted = task.predict([e.text_a for e in examples]) if examples else []
+    for example, guess in zip(examples, predicted, strict=True):
+        matrix[labels.index(str(example.label))][labels.index(guess)] += 1
+    return matrix
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -90,11 +102,13 @@ def main(argv: list[str] | None = None) -> None:
             num_segments=args.segments,
             frame_size=args.frame_size,
         )
-        results[temporal] = {"test_acc": summary["test"]["acc"], "seconds": round(summary["seconds"], 1)}
-        print(
-            f"{temporal}: test accuracy {summary['test']['acc']:.3f} in {summary['seconds']:.0f} s",
-            flush=True,
-        )
+        results[temporal] = {
+            "test_acc": summary["test"]["acc"],
+            "seconds": round(summary["seconds"], 1),
+            "confusion": summary["confusion"],
+        }
+        print(f"{temporal}: test accuracy {summary['test']['acc']:.3f} in {summary['seconds']:.0f} s")
+        print(f"  confusion (rows true, columns predicted, {' '.join(DIRECTIONS)}): {summary['confusion']}")
     print(json.dumps(results))
 
 

@@ -1,7 +1,8 @@
 """Heads that turn a clip's per-frame backbone features into class scores.
 
-Each frame's feature map is reduced to a small spatial grid (so where the object is survives;
-global pooling would discard it), then one of:
+Each clip's feature maps first lose their mean over time, which removes what stays still (the
+background) and keeps what changes; each frame's map is then reduced to a small spatial grid
+(so where the moving thing is survives; global pooling would discard it), then one of:
 
 ``conv``  two temporal convolutions (kernel 3) and an average over time: order-aware, since each
           window sees frames t-1, t, t+1 in order;
@@ -60,7 +61,9 @@ class TemporalHead(nn.Module):
         self.classifier = nn.Linear(hidden, num_classes)
 
     def forward(self, feature_maps: torch.Tensor, segments: int) -> torch.Tensor:
-        per_frame = self.frames(feature_maps)
+        clips = feature_maps.view(-1, segments, *feature_maps.shape[1:])
+        moving = (clips - clips.mean(dim=1, keepdim=True)).flatten(0, 1)
+        per_frame = self.frames(moving)
         clips = per_frame.view(-1, segments, per_frame.shape[-1])  # (B, K, hidden)
         if self.kind == "conv":
             summary = self.temporal(clips.transpose(1, 2)).mean(dim=2)
