@@ -102,6 +102,7 @@ def generate(
 ) -> dict[str, Path]:
     """Write the data set; returns the paths of the list files and the label list."""
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     scenes = backgrounds(num_backgrounds, size, rng)
     written: dict[str, Path] = {}
