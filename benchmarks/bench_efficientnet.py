@@ -4,7 +4,8 @@ For each variant, at batch 1 and batch 32 on the same real photos (the golden ph
 to the native resolution), in one run, interleaved round by round so that load from other work on
 the machine shifts all three alike:
 
-* ``hub``: hub-efficientnet's inference network (batch norms folded), as ``classification`` runs it;
+* ``hub``: hub-efficientnet's inference path as ``classification`` runs it (batch norms folded,
+  large batches run two images at a time);
 * ``reference``: ``efficientnet_lite_pytorch`` 0.1.0 (the reference implementation) with the same weights;
 * ``onnxruntime``: ONNX Runtime on our own ONNX export of the same network.
 
@@ -15,6 +16,12 @@ difference of hub and ONNX Runtime from the reference (outputs unchanged means ~
 """
 
 from __future__ import annotations
+
+import os
+
+# libgomp's threads otherwise spin while they wait; on a machine shared with other work that burns
+# the time slices torch needs (ONNX Runtime's own thread pool copes).  Must precede importing torch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse
 import statistics
@@ -82,7 +89,6 @@ def median_seconds(fn: Callable[[], object], rounds: int) -> float:
 
 def bench_variant(name: str, threads: int, rounds: int, folder: Path) -> None:
     module = MODULE_CLASSES[name]()
-    hub = module.inference_net()
     reference = reference_net(name)
     session = onnx_session(module.net, module.resolution, threads, folder)
     for batch_size in (1, 32):
@@ -90,10 +96,10 @@ def bench_variant(name: str, threads: int, rounds: int, folder: Path) -> None:
         xn = x.numpy()
         with torch.inference_mode():
             want = reference(x).numpy()
-            got_hub = hub(x).numpy()
+            got_hub = module.network_logits(x).numpy()
         got_ort = session.run(None, {"x": xn})[0]
         runners: dict[str, Callable[[], object]] = {
-            "hub": lambda x=x: hub(x),
+            "hub": lambda x=x: module.network_logits(x),
             "reference": lambda x=x: reference(x),
             "onnxruntime": lambda xn=xn: session.run(None, {"x": xn}),
         }
@@ -123,7 +129,10 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", default=["lite0", "lite2"])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} threads; figures from a possibly loaded machine")
+    print(
+        f"torch {torch.__version__}, {args.threads} threads, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; "
+        "figures from a possibly loaded machine, ratios from the same run"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for variant in args.variants:
             bench_variant(f"efficientnet_{variant}", args.threads, args.rounds, Path(tmp))
