@@ -130,7 +130,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(
-        f"torch {torch.__version__}, {args.threads} threads, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; "
+        f"torch {torch.__version__}, {args.threads} threads, "
+        f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}; "
         "figures from a possibly loaded machine, ratios from the same run"
     )
     with tempfile.TemporaryDirectory() as tmp:
