@@ -60,7 +60,7 @@ def decode_clip(path: str | os.PathLike[str], size: int, max_frames: int = DEFAU
 
 
 def write_clip(path: str | os.PathLike[str], frames: Sequence[np.ndarray], fps: int = 12) -> Path:
-    """Encode RGB uint8 frames (H and W even) as an H.264 MP4, written to a temporary name and renamed."""
+    """Encode RGB uint8 frames (H and W even) as an MP4, written to a temporary name and renamed."""
     import av
 
     path = Path(path)
@@ -69,10 +69,12 @@ def write_clip(path: str | os.PathLike[str], frames: Sequence[np.ndarray], fps: 
     os.close(fd)
     try:
         with av.open(tmp, mode="w") as container:
-            stream = container.add_stream("libx264", rate=fps)
+            # H.264 where this PyAV build's FFmpeg has the encoder, else MPEG-4 part 2 (always built in).
+            codec = "libx264" if "libx264" in av.codecs_available else "mpeg4"
+            stream = container.add_stream(codec, rate=fps)
             stream.height, stream.width = frames[0].shape[:2]
             stream.pix_fmt = "yuv420p"
-            stream.options = {"crf": "18", "preset": "veryfast"}
+            stream.options = {"crf": "18", "preset": "veryfast"} if codec == "libx264" else {"qscale": "2"}
             for array in frames:
                 for packet in stream.encode(
                     av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24")
