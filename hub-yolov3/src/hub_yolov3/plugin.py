@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_yolov3 import __version__
-from hubcore import Asset, ComponentSpec, ModuleSpec, hookimpl
+from hubcore import Asset, ComponentSpec, ModuleSpec, ServingSpec, hookimpl
 
 # The Darknet weights are public domain (pjreddie/darknet, "YOLO LICENSE").  Their sizes follow
 # from the architectures (20-byte header + 4 bytes x 62,001,757 or 8,858,734 values) and agree
@@ -44,6 +44,17 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
         "type": "cv/object_detection",
         "requires_hubcore": ">=0.1",
         "license": "Apache-2.0 (code); weights public domain",
+        # PaddleHub Serving's request {"images": [base64, ...]}; no pictures are drawn on the server.
+        "serving": ServingSpec(
+            method="object_detection",
+            inputs={"images": "images"},
+            images=("images",),
+            options=("score_thresh",),
+            fixed={"visualization": False},
+            batch_size_arg="batch_size",
+            max_batch_size=8,
+            max_wait_ms=10,
+        ),
     }
     register(
         ModuleSpec(

@@ -1,0 +1,219 @@
+"""The FastAPI application: PaddleHub Serving's routes over per-module dynamic batchers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hubcore.serving._batcher import Batcher, BatchStats
+from hubcore.serving._config import ServingConfig
+from hubcore.serving._envelope import (
+    BadInput,
+    NotReady,
+    ServingError,
+    TooLarge,
+    UnknownModule,
+    envelope,
+    error_envelope,
+)
+from hubcore.serving._metrics import CONTENT_TYPE, Metrics
+from hubcore.serving._requests import Parsed, parse_request
+from hubcore.serving._runner import ModuleRunner, classify
+
+CONFIG_ENV = "HUBCORE_SERVING_CONFIG"
+
+
+class EnvelopeResponse(JSONResponse):
+    """JSON that keeps Chinese text readable, as PaddleHub's server answered."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class Served:
+    """A loaded module and its batcher."""
+
+    runner: ModuleRunner
+    batcher: Batcher[Parsed]
+
+
+@dataclass
+class ServerState:
+    """What the routes share: the config, loaded modules by every name, and the metrics."""
+
+    config: ServingConfig
+    metrics: Metrics = field(default_factory=Metrics)
+    by_name: dict[str, Served] = field(default_factory=dict)
+    ready: bool = False
+    closing: bool = False
+
+
+def create_app(config: ServingConfig) -> FastAPI:
+    """An app that loads the config's modules when it starts and drains them when it stops."""
+    state = ServerState(config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _load(state)
+        try:
+            yield
+        finally:
+            state.closing = True
+            state.ready = False
+            await asyncio.gather(*(served.batcher.stop() for served in _unique(state)))
+
+    app = FastAPI(
+        title="hubcore serving",
+        summary="PaddleHub Serving's API: POST /predict/<module> with the module's inputs as JSON.",
+        version=_version(),
+        lifespan=lifespan,
+        default_response_class=EnvelopeResponse,
+    )
+    app.state.hubcore = state
+    _add_routes(app, state)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn's worker processes call: the config travels in an environment variable."""
+    text = os.environ.get(CONFIG_ENV)
+    if not text:
+        raise RuntimeError(f"{CONFIG_ENV} is not set; start servers with `hubcore serving start`")
+    return create_app(ServingConfig.from_json(text))
+
+
+async def _load(state: ServerState) -> None:
+    for module in state.config.modules:
+        # Building a module reads its weights: in a thread, so /health answers meanwhile.
+        runner = await asyncio.to_thread(ModuleRunner.build, module)
+        name = runner.spec.name
+        gauge = state.metrics.queue_depth.labels(name)
+        sizes = state.metrics.batch_size.labels(name)
+        batcher: Batcher[Parsed] = Batcher(
+            run=runner.run,
+            max_batch_size=module.batching.max_batch_size or runner.serving.max_batch_size,
+            max_wait_ms=(
+                runner.serving.max_wait_ms if module.batching.max_wait_ms is None else module.batching.max_wait_ms
+            ),
+            max_queue=module.batching.max_queue,
+            classify=classify,
+            stats=BatchStats(on_batch=sizes.observe, on_queue=gauge.set),
+        )
+        batcher.start()
+        served = Served(runner, batcher)
+        for alias in {module.name, *runner.spec.names}:
+            state.by_name[alias] = served
+    state.ready = True
+
+
+def _unique(state: ServerState) -> list[Served]:
+    return list({id(s): s for s in state.by_name.values()}.values())
+
+
+def _add_routes(app: FastAPI, state: ServerState) -> None:
+    @app.exception_handler(ServingError)
+    async def serving_error(request: Request, exc: ServingError) -> Response:
+        return EnvelopeResponse(error_envelope(exc), status_code=exc.http_status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        error = UnknownModule(f"no route {request.url.path}") if exc.status_code == 404 else None
+        if error is None:
+            error = BadInput(str(exc.detail))
+            error.http_status = exc.status_code
+        return EnvelopeResponse(error_envelope(error), status_code=error.http_status)
+
+    @app.post("/predict/{module}", summary="Run a module on the inputs in the JSON body")
+    async def predict(module: str, request: Request) -> Response:
+        started = time.perf_counter()
+        served = state.by_name.get(module)
+        if served is None:
+            known = sorted({s.runner.spec.name for s in state.by_name.values()})
+            raise UnknownModule(f"module {module!r} is not served here; served: {', '.join(known)}")
+        name = served.runner.spec.name
+        try:
+            if not state.ready:
+                raise NotReady("modules are loading or the server is stopping; retry shortly")
+            body = await _read_json(request, state.config.max_body_bytes)
+            parsed = await _decode(parse_request(body, served.runner.serving, name, state.config.max_items), served)
+            results = await served.batcher.submit(parsed, parsed.count, parsed.key, state.config.timeout_s)
+        except ServingError as exc:
+            state.metrics.requests.labels(name, exc.status).inc()
+            state.metrics.latency.labels(name).observe(time.perf_counter() - started)
+            raise
+        state.metrics.requests.labels(name, "000").inc()
+        state.metrics.latency.labels(name).observe(time.perf_counter() - started)
+        return EnvelopeResponse(envelope(results))
+
+    @app.get("/health", summary="The process is up")
+    async def health() -> Response:
+        return EnvelopeResponse(envelope({"alive": True}))
+
+    @app.get("/ready", summary="Every module is loaded and the server takes requests")
+    async def ready() -> Response:
+        if not state.ready:
+            raise NotReady("modules are loading or the server is stopping")
+        return EnvelopeResponse(envelope({"ready": True, "modules": [s.runner.spec.name for s in _unique(state)]}))
+
+    @app.get("/modules", summary="The served modules and the fields their requests take")
+    async def modules() -> Response:
+        return EnvelopeResponse(
+            envelope(
+                [
+                    {**s.runner.describe(), "queued": s.batcher.queued, "max_batch_size": s.batcher.max_batch_size}
+                    for s in _unique(state)
+                ]
+            )
+        )
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(state.metrics.render(), media_type=CONTENT_TYPE)
+
+
+async def _read_json(request: Request, limit: int) -> Any:
+    """The body, refused with 413 as soon as it exceeds ``limit`` bytes, parsed as JSON."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body has {declared} bytes; this server takes at most {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the body is over {limit} bytes, the most this server takes")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"the body is not valid JSON ({exc})") from None
+
+
+async def _decode(parsed: Parsed, served: Served) -> Parsed:
+    """Base64 images decoded to arrays, in a thread: decoding is CPU work."""
+    images = served.runner.serving.images
+    if not images:
+        return parsed
+    from hubcore.images import DEFAULT_MAX_PIXELS
+    from hubcore.serving._images import decode_images
+
+    fields = dict(parsed.fields)
+    for name in images:
+        fields[name] = await asyncio.to_thread(decode_images, fields[name], name, DEFAULT_MAX_PIXELS)
+    return Parsed(fields, parsed.count, parsed.options)
+
+
+def _version() -> str:
+    from hubcore._version import __version__
+
+    return __version__
