@@ -53,6 +53,9 @@ def serve(config: ServingConfig) -> None:
     from hubcore.serving._app import CONFIG_ENV
 
     os.environ[CONFIG_ENV] = config.to_json()
+    # uvicorn finishes in-flight work on SIGTERM, then re-raises the signal to the handler it
+    # found: make that handler a clean exit, so `serving stop` ends the process with status 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     with recorded_pid(config.port), _metrics_dir(config.workers):
         uvicorn.run(
             "hubcore.serving._app:app_from_environment",
@@ -63,6 +66,10 @@ def serve(config: ServingConfig) -> None:
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             log_level="info",
         )
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @contextlib.contextmanager
@@ -111,9 +118,9 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie child is not a server; reap it if it is ours.
-    with contextlib.suppress(ChildProcessError, OSError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
+    # An exited process that its parent has not reaped yet (a zombie) is no server.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no /proc (macOS): trust the signal check
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]

@@ -39,6 +39,7 @@ class Echo:
     def __init__(self, delay=0.0, gate=None):
         self.delay = delay
         self.batches = []
+        self.seen = []
         self.lock = threading.Lock()
 
     def predict(self, texts, tag="", batch_size=1):
@@ -51,6 +52,8 @@ class Echo:
                 raise ValueError(f"{text!r} is refused")
             if text == "crash":
                 raise RuntimeError("the model fell over")
+        with self.lock:
+            self.seen.extend(texts)
         time.sleep(self.delay)
         with self.lock:
             self.batches.append(len(texts))
