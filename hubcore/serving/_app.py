@@ -6,15 +6,16 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hubcore._specs import ServingSpec
 from hubcore.serving._batcher import Batcher, BatchStats
 from hubcore.serving._config import ServingConfig
 from hubcore.serving._envelope import (
@@ -40,23 +41,55 @@ class EnvelopeResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class Endpoint(Protocol):
+    """A served module as the routes see it: in this process (batcher) or on Ray Serve (handle)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def serving(self) -> ServingSpec: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    async def submit(self, parsed: Parsed, timeout_s: float) -> Any: ...
+
+
 @dataclass
 class Served:
-    """A loaded module and its batcher."""
+    """A module loaded in this worker and its batcher."""
 
     runner: ModuleRunner
     batcher: Batcher[Parsed]
 
+    @property
+    def name(self) -> str:
+        return self.runner.spec.name
+
+    @property
+    def serving(self) -> ServingSpec:
+        return self.runner.serving
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.runner.describe(), "queued": self.batcher.queued, "max_batch_size": self.batcher.max_batch_size}
+
+    async def submit(self, parsed: Parsed, timeout_s: float) -> Any:
+        return await self.batcher.submit(parsed, parsed.count, parsed.key, timeout_s)
+
 
 @dataclass
 class ServerState:
-    """What the routes share: the config, loaded modules by every name, and the metrics."""
+    """What the routes share: the config, the modules by every name they answer to, the metrics."""
 
     config: ServingConfig
     metrics: Metrics = field(default_factory=Metrics)
-    by_name: dict[str, Served] = field(default_factory=dict)
+    by_name: dict[str, Endpoint] = field(default_factory=dict)
     ready: bool = False
     closing: bool = False
+
+    def unique(self) -> list[Endpoint]:
+        """Each module once, in config order."""
+        return list({id(e): e for e in self.by_name.values()}.values())
 
 
 def create_app(config: ServingConfig) -> FastAPI:
@@ -71,7 +104,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         finally:
             state.closing = True
             state.ready = False
-            await asyncio.gather(*(served.batcher.stop() for served in _unique(state)))
+            await asyncio.gather(*(e.batcher.stop() for e in state.unique() if isinstance(e, Served)))
 
     app = FastAPI(
         title="hubcore serving",
@@ -81,7 +114,7 @@ def create_app(config: ServingConfig) -> FastAPI:
         default_response_class=EnvelopeResponse,
     )
     app.state.hubcore = state
-    _add_routes(app, state)
+    add_routes(app, lambda: state)
     return app
 
 
@@ -117,11 +150,9 @@ async def _load(state: ServerState) -> None:
     state.ready = True
 
 
-def _unique(state: ServerState) -> list[Served]:
-    return list({id(s): s for s in state.by_name.values()}.values())
+def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
+    """PaddleHub Serving's routes; ``current()`` gives the state of the process answering."""
 
-
-def _add_routes(app: FastAPI, state: ServerState) -> None:
     @app.exception_handler(ServingError)
     async def serving_error(request: Request, exc: ServingError) -> Response:
         return EnvelopeResponse(error_envelope(exc), status_code=exc.http_status, headers=exc.headers)
@@ -137,17 +168,18 @@ def _add_routes(app: FastAPI, state: ServerState) -> None:
     @app.post("/predict/{module}", summary="Run a module on the inputs in the JSON body")
     async def predict(module: str, request: Request) -> Response:
         started = time.perf_counter()
+        state = current()
         served = state.by_name.get(module)
         if served is None:
-            known = sorted({s.runner.spec.name for s in state.by_name.values()})
+            known = sorted({e.name for e in state.by_name.values()})
             raise UnknownModule(f"module {module!r} is not served here; served: {', '.join(known)}")
-        name = served.runner.spec.name
+        name = served.name
         try:
             if not state.ready:
                 raise NotReady("modules are loading or the server is stopping; retry shortly")
             body = await _read_json(request, state.config.max_body_bytes)
-            parsed = await _decode(parse_request(body, served.runner.serving, name, state.config.max_items), served)
-            results = await served.batcher.submit(parsed, parsed.count, parsed.key, state.config.timeout_s)
+            parsed = await _decode(parse_request(body, served.serving, name, state.config.max_items), served.serving)
+            results = await served.submit(parsed, state.config.timeout_s)
         except ServingError as exc:
             state.metrics.requests.labels(name, exc.status).inc()
             state.metrics.latency.labels(name).observe(time.perf_counter() - started)
@@ -162,24 +194,18 @@ def _add_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/ready", summary="Every module is loaded and the server takes requests")
     async def ready() -> Response:
+        state = current()
         if not state.ready:
             raise NotReady("modules are loading or the server is stopping")
-        return EnvelopeResponse(envelope({"ready": True, "modules": [s.runner.spec.name for s in _unique(state)]}))
+        return EnvelopeResponse(envelope({"ready": True, "modules": [e.name for e in state.unique()]}))
 
     @app.get("/modules", summary="The served modules and the fields their requests take")
     async def modules() -> Response:
-        return EnvelopeResponse(
-            envelope(
-                [
-                    {**s.runner.describe(), "queued": s.batcher.queued, "max_batch_size": s.batcher.max_batch_size}
-                    for s in _unique(state)
-                ]
-            )
-        )
+        return EnvelopeResponse(envelope([e.describe() for e in current().unique()]))
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        return Response(state.metrics.render(), media_type=CONTENT_TYPE)
+        return Response(current().metrics.render(), media_type=CONTENT_TYPE)
 
 
 async def _read_json(request: Request, limit: int) -> Any:
@@ -199,9 +225,9 @@ async def _read_json(request: Request, limit: int) -> Any:
         raise BadInput(f"the body is not valid JSON ({exc})") from None
 
 
-async def _decode(parsed: Parsed, served: Served) -> Parsed:
+async def _decode(parsed: Parsed, serving: ServingSpec) -> Parsed:
     """Base64 images decoded to arrays, in a thread: decoding is CPU work."""
-    images = served.runner.serving.images
+    images = serving.images
     if not images:
         return parsed
     from hubcore.images import DEFAULT_MAX_PIXELS

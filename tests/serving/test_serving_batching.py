@@ -88,4 +88,4 @@ def test_a_request_that_times_out_in_the_queue_is_never_computed() -> None:
             codes = sorted([first.result().status_code, second.result().status_code])
         module = served_module(client, "echo")
     assert codes == [504, 504]  # the first ran too long, the second waited past its deadline
-    assert module.seen == ["first"]  # the second was dropped from the queue, never computed
+    assert len(module.seen) == 1  # whichever queued second was dropped unrun when its deadline passed
