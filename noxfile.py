@@ -32,6 +32,7 @@ def install_hub(session: nox.Session, *, extra: str = "test", plugins: list[Path
 def tests(session: nox.Session) -> None:
     """Every test suite: the core's and each plugin's, in one environment."""
     install_hub(session)
+    session.install(*CONSTRAINTS, f"{ROOT}[finetune,serving,ray]")  # tests/serving, the Ray test included
     session.install(*CONSTRAINTS, "pytest>=8", "pytest-xdist>=3")
     session.run("pytest", *(session.posargs or TEST_DIRS))
 
@@ -68,6 +69,7 @@ def bench(session: nox.Session) -> None:
     """Every benchmark, each printing its figures beside their reference."""
     install_hub(session, extra="bench")
     session.install(*CONSTRAINTS, "llm==0.36")
+    session.install(*CONSTRAINTS, f"{ROOT}[serving]", "litserve>=0.2", "locust>=2.20")  # bench_serving.py
     scripts = sorted(ROOT.glob("benchmarks/bench_*.py"))
     chosen = [s for s in scripts if not session.posargs or any(a in s.name for a in session.posargs)]
     for script in chosen:

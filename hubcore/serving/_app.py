@@ -106,16 +106,21 @@ def create_app(config: ServingConfig) -> FastAPI:
             state.ready = False
             await asyncio.gather(*(e.batcher.stop() for e in state.unique() if isinstance(e, Served)))
 
-    app = FastAPI(
+    app = bare_app(lifespan)
+    app.state.hubcore = state
+    add_routes(app, lambda: state)
+    return app
+
+
+def bare_app(lifespan: Any = None) -> FastAPI:
+    """A FastAPI app with hubcore's title, answer class and no routes yet."""
+    return FastAPI(
         title="hubcore serving",
         summary="PaddleHub Serving's API: POST /predict/<module> with the module's inputs as JSON.",
         version=_version(),
         lifespan=lifespan,
         default_response_class=EnvelopeResponse,
     )
-    app.state.hubcore = state
-    add_routes(app, lambda: state)
-    return app
 
 
 def app_from_environment() -> FastAPI:

@@ -109,3 +109,32 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
         return jsonable(value.tolist())
     return str(value)
+
+
+def run_each_group(runner: ModuleRunner, batch: list[Parsed]) -> list[dict[str, Any]]:
+    """For batchers that merge any requests (Ray Serve's): one call per group of equal options.
+
+    Each request gets ``{"results": [...], "batch": n}`` or ``{"error": {"status", "http", "msg"}}``;
+    a failing group is retried request by request, so an error stays with its own request.
+    """
+    outcomes: list[dict[str, Any]] = [{} for _ in batch]
+    groups: dict[Any, list[int]] = {}
+    for index, parsed in enumerate(batch):
+        groups.setdefault(parsed.key, []).append(index)
+    pending = list(groups.values())
+    while pending:
+        indices = pending.pop()
+        try:
+            results = runner.run([batch[i] for i in indices])
+        except Exception as exc:
+            if len(indices) > 1:
+                pending.extend([i] for i in indices)
+            else:
+                error = classify(exc)
+                outcomes[indices[0]] = {
+                    "error": {"status": error.status, "http": error.http_status, "msg": error.message}
+                }
+            continue
+        for i, result in zip(indices, results, strict=True):
+            outcomes[i] = {"results": result, "batch": sum(batch[j].count for j in indices)}
+    return outcomes
