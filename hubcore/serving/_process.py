@@ -65,6 +65,7 @@ def serve(config: ServingConfig) -> None:
             workers=config.workers,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             log_level="info",
+            access_log=False,  # a log line per request costs more than a LAC sentence
         )
 
 
