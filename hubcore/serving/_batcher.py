@@ -2,7 +2,9 @@
 
 Requests wait in a bounded queue (counted in inputs, not requests); the loop takes the oldest
 request, waits up to ``max_wait_ms`` for others with the same options to arrive, and hands up
-to ``max_batch_size`` inputs to ``run`` in a worker thread.  ``run`` returns one result per
+to ``max_batch_size`` inputs to ``run`` in a worker thread.  The wait is only spent under load
+(when the previous batch merged several requests): a lone client is answered at once, and under
+load requests also pile up on their own while a batch runs.  ``run`` returns one result per
 request, in order.  If a merged call fails, each of its requests is run on its own, so one bad
 request fails alone and never hands its error (or its results) to another.
 """
@@ -52,6 +54,7 @@ class Batcher(Generic[P]):
     stats: BatchStats = field(default_factory=BatchStats)
     _pending: collections.deque[_Job[P]] = field(default_factory=collections.deque)
     _queued: int = 0
+    _last_batch_requests: int = 0
     _closing: bool = False
     _wake: asyncio.Event | None = None
     _task: asyncio.Task[None] | None = None
@@ -92,10 +95,12 @@ class Batcher(Generic[P]):
         self._queued += count
         self.stats.on_queue(self._queued)
         self._wake.set()
+        # A timer rather than asyncio.wait_for, which costs a task per request.
+        deadline = loop.call_later(timeout_s, _expire, job.future, timeout_s)
         try:
-            return await asyncio.wait_for(job.future, timeout_s)
-        except asyncio.TimeoutError:
-            raise TimedOut(f"no answer within the deadline of {timeout_s:g} s") from None
+            return await job.future
+        finally:
+            deadline.cancel()
 
     async def _loop(self) -> None:
         assert self._wake is not None
@@ -107,7 +112,8 @@ class Batcher(Generic[P]):
                 self._wake.clear()
                 await self._wake.wait()
             first = self._pending[0]
-            fill_by = first.enqueued + self.max_wait_ms / 1000
+            under_load = self._last_batch_requests > 1 or len(self._pending) > 1
+            fill_by = first.enqueued + (self.max_wait_ms / 1000 if under_load else 0.0)
             while not self._closing and self._ready_inputs(first.key) < self.max_batch_size:
                 left = fill_by - loop.time()
                 if left <= 0:
@@ -119,6 +125,7 @@ class Batcher(Generic[P]):
                     break
             batch = self._take(first.key)
             self.stats.on_queue(self._queued)
+            self._last_batch_requests = len(batch)
             if batch:
                 self.stats.on_batch(sum(job.count for job in batch))
                 await self._run(batch)
@@ -159,6 +166,11 @@ class Batcher(Generic[P]):
             return
         for job, result in zip(batch, results, strict=True):
             _settle(job, result=result)
+
+
+def _expire(future: asyncio.Future[Any], timeout_s: float) -> None:
+    if not future.done():
+        future.set_exception(TimedOut(f"no answer within the deadline of {timeout_s:g} s"))
 
 
 def _settle(job: _Job[Any], *, result: Any = None, error: BaseException | None = None) -> None:
