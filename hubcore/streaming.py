@@ -72,7 +72,7 @@ def _progress_bar(name: str, total: int, show: bool) -> Iterator[Any]:
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
-        transient=True,
+        transient=sys.stderr.isatty(),  # on a terminal it vanishes when done; elsewhere the last state stays
     ) as bar:
         task = bar.add_task(name, total=total)
         yield lambda done: bar.advance(task, done)
