@@ -40,7 +40,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff on everything, mypy on the core."""
-    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune]")
+    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune,serving,ray]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "hubcore")

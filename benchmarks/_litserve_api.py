@@ -1,6 +1,5 @@
 """The LitServe reference of bench_serving.py: a LitAPI that batches the module's calls."""
 
-
 import json
 import os
 from typing import Any

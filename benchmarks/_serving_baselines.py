@@ -77,7 +77,9 @@ def run_litserve(module: str, port: int, workers: int, init_args: dict[str, Any]
         accelerator="cpu",
         workers_per_device=workers,
     )
-    server.run(host="127.0.0.1", port=port, generate_client_file=False, log_level="warning", num_api_servers=1)
+    server.run(
+        host="127.0.0.1", port=port, generate_client_file=False, log_level="warning", num_api_servers=1
+    )
 
 
 if __name__ == "__main__":

@@ -58,16 +58,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(kind: str, module: str, port: int, workers: int, init_args: dict, home: Path) -> subprocess.Popen[bytes]:
+def start(
+    kind: str, module: str, port: int, workers: int, init_args: dict, home: Path
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HUBCORE_HOME": str(home), "HUBCORE_OFFLINE": "1"}
     if kind == "hubcore":
         config = home / f"serving-{port}.json"
-        config.write_text(json.dumps({"modules_info": {module: {"init_args": init_args}}, "workers": workers}))
+        config.write_text(
+            json.dumps({"modules_info": {module: {"init_args": init_args}}, "workers": workers})
+        )
         command = [sys.executable, "-c", "from hubcore.cli import main; main()", "serving", "start"]
         command += ["-c", str(config), "-p", str(port), "--workers", str(workers)]
     else:
-        command = [sys.executable, str(BASELINES), kind, module, str(port), str(workers), json.dumps(init_args)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        command = [
+            sys.executable,
+            str(BASELINES),
+            kind,
+            module,
+            str(port),
+            str(workers),
+            json.dumps(init_args),
+        ]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def wait_until_serving(port: int, module: str, body: str, server: subprocess.Popen[bytes]) -> None:
@@ -76,8 +90,12 @@ def wait_until_serving(port: int, module: str, body: str, server: subprocess.Pop
         if server.poll() is not None:
             raise SystemExit(f"a server for {module} exited with status {server.returncode}")
         try:
-            answer = httpx.post(f"http://127.0.0.1:{port}/predict/{module}", content=body, timeout=30,
-                                headers={"content-type": "application/json"})
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/predict/{module}",
+                content=body,
+                timeout=30,
+                headers={"content-type": "application/json"},
+            )
             if answer.status_code == 200 and answer.json()["status"] == "000":
                 return
         except httpx.TransportError:
@@ -102,9 +120,22 @@ def wrk(port: int, path: str, bodies: Path, clients: int, duration: float, scrip
     threads = max(1, min(2, clients))
     env = {**os.environ, "BENCH_BODIES": str(bodies), "BENCH_PATH": path}
     done = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration:g}s", "--timeout", "30s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{clients}",
+            f"-d{duration:g}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return parse_wrk(done.stdout)
 
@@ -121,7 +152,8 @@ def parse_wrk(text: str) -> dict[str, float]:
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),  # type: ignore[union-attr]
         "p50": ms(latency["50"]),
         "p99": ms(latency["99"]),
-        "errors": float(errors.group(1) if errors else 0) + float(sum(map(int, socket_errors.groups())) if socket_errors else 0),
+        "errors": float(errors.group(1) if errors else 0)
+        + float(sum(map(int, socket_errors.groups())) if socket_errors else 0),
     }
 
 
@@ -152,21 +184,33 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     script = work / "post.lua"
     script.write_text(LUA)
-    sentences = [s for s in (SHARED / "lac-golden" / "bench.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+    sentences = [
+        s for s in (SHARED / "lac-golden" / "bench.txt").read_text(encoding="utf-8").splitlines() if s.strip()
+    ]
     lac_bodies = work / "lac.jsonl"
-    lac_bodies.write_text("\n".join(json.dumps({"text": [s]}, ensure_ascii=False) for s in sentences[:2000]) + "\n")
+    lac_bodies.write_text(
+        "\n".join(json.dumps({"text": [s]}, ensure_ascii=False) for s in sentences[:2000]) + "\n"
+    )
     jobs = [("lac", {}, lac_bodies, [int(c) for c in args.clients.split(",")])]
     if not args.skip_yolo:
         if args.yolo_weights.is_file():
-            yolo_args, weights = {"weights": str(args.yolo_weights)}, f"Darknet weights {args.yolo_weights.name}"
+            yolo_args, weights = (
+                {"weights": str(args.yolo_weights)},
+                f"Darknet weights {args.yolo_weights.name}",
+            )
         else:
-            yolo_args, weights = {"pretrained": False}, "random weights (no Darknet file here; speed is the same)"
+            yolo_args, weights = (
+                {"pretrained": False},
+                "random weights (no Darknet file here; speed is the same)",
+            )
         yolo_bodies = work / "yolo.jsonl"
         yolo_bodies.write_text(json.dumps({"images": [base64.b64encode(PHOTO.read_bytes()).decode()]}) + "\n")
         jobs.append(("yolov3_tiny", yolo_args, yolo_bodies, [args.yolo_clients]))
 
-    print(f"bench_serving: {args.duration:g} s per point, {args.workers} worker(s) each, wrk on 127.0.0.1, "
-          f"{os.cpu_count()} CPUs (measured on a loaded machine: compare the ratios, not the absolute figures)")
+    print(
+        f"bench_serving: {args.duration:g} s per point, {args.workers} worker(s) each, wrk on 127.0.0.1, "
+        f"{os.cpu_count()} CPUs (measured on a loaded machine: compare the ratios, not the absolute figures)"
+    )
     if not args.skip_yolo:
         print(f"yolov3_tiny: {weights}; one {PHOTO.name} ({PHOTO.stat().st_size} bytes) per request")
     table: dict[tuple[str, str, int], dict[str, float]] = {}
@@ -179,7 +223,7 @@ def main() -> None:
                 for backend in backends:
                     port = servers[backend][0]
                     servers[backend] = (port, start(backend, module, port, args.workers, init_args, work))
-                for backend, (port, server) in servers.items():
+                for port, server in servers.values():
                     wait_until_serving(port, module, first_body, server)
                     wrk(port, f"/predict/{module}", bodies, max(clients), 3, script)  # warm-up
                 for count in clients:
@@ -187,13 +231,23 @@ def main() -> None:
                     for _ in range(args.rounds):
                         for backend, (port, _server) in servers.items():
                             rounds[backend].append(
-                                wrk(port, f"/predict/{module}", bodies, count, args.duration / args.rounds, script)
+                                wrk(
+                                    port,
+                                    f"/predict/{module}",
+                                    bodies,
+                                    count,
+                                    args.duration / args.rounds,
+                                    script,
+                                )
                             )
                     for backend in backends:
                         table[(module, backend, count)] = result = median_of(rounds[backend])
-                        print(f"  {module:12} {backend:9} {count:3} clients: {result['rps']:8.1f} req/s  "
-                              f"p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  errors {result['errors']:.0f}",
-                              flush=True)
+                        print(
+                            f"  {module:12} {backend:9} {count:3} clients: {result['rps']:8.1f} req/s  "
+                            f"p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  "
+                            f"errors {result['errors']:.0f}",
+                            flush=True,
+                        )
             finally:
                 for _port, server in servers.values():
                     if server is not None:
@@ -211,12 +265,18 @@ def main() -> None:
             for ref in ("fastapi", "litserve"):
                 other = table.get((module, ref, count))
                 if other and other["rps"] > 0:
-                    parts.append(f"throughput x{hub['rps'] / other['rps']:.2f} vs {ref}, p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms")
+                    parts.append(
+                        f"throughput x{hub['rps'] / other['rps']:.2f} vs {ref}, "
+                        f"p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms"
+                    )
             print(f"  {module} at {count} clients: " + "; ".join(parts))
     hub64, plain64, lit64 = (table.get(("lac", b, 64)) for b in ("hubcore", "fastapi", "litserve"))
     if hub64 and plain64 and lit64 and plain64["rps"] > 0 and lit64["rps"] > 0:
-        print(f"goal at 64 clients (LAC): >= 3x unbatched: {hub64['rps'] / plain64['rps']:.2f}x; "
-              f">= 1.2x LitServe: {hub64['rps'] / lit64['rps']:.2f}x; p99 {hub64['p99']:.0f} ms vs LitServe {lit64['p99']:.0f} ms")
+        print(
+            f"goal at 64 clients (LAC): >= 3x unbatched: {hub64['rps'] / plain64['rps']:.2f}x; "
+            f">= 1.2x LitServe: {hub64['rps'] / lit64['rps']:.2f}x; "
+            f"p99 {hub64['p99']:.0f} ms vs LitServe {lit64['p99']:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

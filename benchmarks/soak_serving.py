@@ -117,15 +117,17 @@ async def closed_loop(url: str, bodies: list[bytes], checker: Checker, clients: 
             await send(session, url, bodies[i % len(bodies)], i % len(bodies), checker)
             done += 1
             i += clients
+
     started = time.monotonic()
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         await asyncio.gather(*(client(k, session) for k in range(clients)))
     return done / (time.monotonic() - started)
 
 
-async def open_loop(url: str, bodies: list[bytes], checker: Checker, rate: float, seconds: float,
-                    max_in_flight: int, on_tick) -> tuple[int, int]:
-    """Send at ``rate`` per second for ``seconds``; returns (sent, skipped because too many were in flight)."""
+async def open_loop(
+    url: str, bodies: list[bytes], checker: Checker, rate: float, seconds: float, max_in_flight: int, on_tick
+) -> tuple[int, int]:
+    """Send at ``rate`` per second for ``seconds``; returns (sent, skipped: too many in flight)."""
     sent = skipped = 0
     tasks: set[asyncio.Task[None]] = set()
     connector = aiohttp.TCPConnector(limit=max_in_flight)
@@ -161,7 +163,9 @@ def main() -> None:
     parser.add_argument("--max-queue", type=int, default=256)
     args = parser.parse_args()
 
-    sentences = [s for s in (SHARED / "lac-golden" / "bench.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+    sentences = [
+        s for s in (SHARED / "lac-golden" / "bench.txt").read_text(encoding="utf-8").splitlines() if s.strip()
+    ]
     sentences = sentences[:3000]
     expected = hubcore.Module(name="lac").lexical_analysis(texts=sentences, batch_size=64)
     assert all("".join(r["word"]) == s for r, s in zip(expected, sentences, strict=True))
@@ -170,19 +174,34 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="soak-"))
     port = free_port()
     config = home / "serving.json"
-    config.write_text(json.dumps({
-        "modules_info": {"lac": {"batching": {"max_queue": args.max_queue}}},
-        "port": port, "workers": args.workers, "timeout_s": 10,
-    }))
+    config.write_text(
+        json.dumps(
+            {
+                "modules_info": {"lac": {"batching": {"max_queue": args.max_queue}}},
+                "port": port,
+                "workers": args.workers,
+                "timeout_s": 10,
+            }
+        )
+    )
     env = {**os.environ, "HUBCORE_HOME": str(home), "HUBCORE_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-c", "from hubcore.cli import main; main()", "serving", "start",
-                               "-c", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from hubcore.cli import main; main()", "serving", "start", "-c", str(config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/predict/lac"
     try:
         for _ in range(600):
             try:
-                if subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/ready"], capture_output=True).returncode == 0:
+                if (
+                    subprocess.run(
+                        ["curl", "-sf", f"http://127.0.0.1:{port}/ready"], capture_output=True
+                    ).returncode
+                    == 0
+                ):
                     break
             except OSError:
                 pass
@@ -190,8 +209,11 @@ def main() -> None:
         calibration = Checker(expected)
         sustainable = asyncio.run(closed_loop(url, bodies, calibration, 64, args.calibrate))
         rate = 2 * sustainable
-        print(f"sustainable: {sustainable:.0f} req/s (64 clients, closed loop; {dict(calibration.counts)}); "
-              f"offering {rate:.0f} req/s for {args.duration:g} s", flush=True)
+        print(
+            f"sustainable: {sustainable:.0f} req/s (64 clients, closed loop; {dict(calibration.counts)}); "
+            f"offering {rate:.0f} req/s for {args.duration:g} s",
+            flush=True,
+        )
         checker = Checker(expected)
         memory: list[tuple[float, float]] = []
         health_failures = 0
@@ -200,26 +222,39 @@ def main() -> None:
             nonlocal health_failures
             memory.append((elapsed, rss_mb(server.pid)))
             try:
-                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as s:
-                    async with s.get(f"http://127.0.0.1:{port}/health") as r:
-                        health_failures += r.status != 200
+                async with (
+                    aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as s,
+                    s.get(f"http://127.0.0.1:{port}/health") as r,
+                ):
+                    health_failures += r.status != 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 health_failures += 1
-            print(f"  {elapsed:5.0f} s: rss {memory[-1][1]:7.1f} MB, in flight {in_flight:4d}, {dict(checker.counts)}",
-                  flush=True)
+            print(
+                f"  {elapsed:5.0f} s: rss {memory[-1][1]:7.1f} MB, in flight {in_flight:4d}, "
+                f"{dict(checker.counts)}",
+                flush=True,
+            )
 
-        sent, skipped = asyncio.run(open_loop(url, bodies, checker, rate, args.duration, args.max_in_flight, tick))
+        sent, skipped = asyncio.run(
+            open_loop(url, bodies, checker, rate, args.duration, args.max_in_flight, tick)
+        )
         answered = sum(checker.counts.values())
         alive = server.poll() is None
         print("\nsummary")
-        print(f"  offered {rate:.0f} req/s = 2 x {sustainable:.0f}; sent {sent}, not sent (client at {args.max_in_flight} "
-              f"in flight) {skipped}; answered or failed {answered}; lost {sent - answered}")
+        print(
+            f"  offered {rate:.0f} req/s = 2 x {sustainable:.0f}; sent {sent}, "
+            f"not sent (client at {args.max_in_flight} "
+            f"in flight) {skipped}; answered or failed {answered}; lost {sent - answered}"
+        )
         print(f"  outcomes: {dict(checker.counts)}")
         print(f"  server still up: {alive}; /health failures: {health_failures}")
         if memory:
             first = memory[min(2, len(memory) - 1)][1]
-            print(f"  rss: {memory[0][1]:.1f} MB at {memory[0][0]:.0f} s, {first:.1f} MB at {memory[min(2, len(memory) - 1)][0]:.0f} s, "
-                  f"{memory[-1][1]:.1f} MB at the end, max {max(m for _, m in memory):.1f} MB")
+            print(
+                f"  rss: {memory[0][1]:.1f} MB at {memory[0][0]:.0f} s, "
+                f"{first:.1f} MB at {memory[min(2, len(memory) - 1)][0]:.0f} s, "
+                f"{memory[-1][1]:.1f} MB at the end, max {max(m for _, m in memory):.1f} MB"
+            )
         for problem in checker.problems:
             print(f"  problem: {problem}")
     finally:

@@ -110,7 +110,9 @@ class ServingSpec:
             if not isinstance(name, str) or not _IDENTIFIER.match(name):
                 raise SpecError(f"{where}: {name!r} is not a valid field or keyword name")
         if len(keywords) != len(set(keywords)):
-            raise SpecError(f"{where}: a keyword appears twice among inputs, options, fixed and batch_size_arg")
+            raise SpecError(
+                f"{where}: a keyword appears twice among inputs, options, fixed and batch_size_arg"
+            )
         stray = [name for name in self.images if name not in self.inputs]
         if stray:
             raise SpecError(f"{where}: image fields {stray} are not among the inputs")

@@ -24,7 +24,7 @@ def test_batches_cover_every_line_in_order(tmp_path: Path) -> None:
     path.write_text("".join(f"line {i}\n" for i in range(10)), encoding="utf-8")
     chunks = list(text_batches(path, 4, progress=False))
     assert [len(c) for c in chunks] == [4, 4, 2]
-    assert sum(chunks, []) == [f"line {i}" for i in range(10)]
+    assert [line for chunk in chunks for line in chunk] == [f"line {i}" for i in range(10)]
     with pytest.raises(ValueError, match="at least 1"):
         list(batched([1], 0))
 
@@ -48,11 +48,13 @@ def test_lines_are_read_as_they_are_used(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(HubcoreError, match="cannot read .*missing.txt"):
+    with pytest.raises(HubcoreError, match=r"cannot read .*missing\.txt"):
         list(text_batches(tmp_path / "missing.txt", 2, progress=False))
 
 
-def test_the_progress_bar_goes_to_stderr_and_counts_the_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_progress_bar_goes_to_stderr_and_counts_the_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "in.txt"
     path.write_text("x\n" * 7, encoding="utf-8")
     stderr = io.StringIO()

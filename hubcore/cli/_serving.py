@@ -6,10 +6,14 @@ Only click is imported here; FastAPI, uvicorn and Ray are imported when a server
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hubcore._errors import HubcoreError
+
+if TYPE_CHECKING:
+    from hubcore.serving._config import ServingConfig
 
 _EXTRA_HINT = "pip install 'hubcore[serving]'"
 
@@ -21,15 +25,36 @@ def serving() -> None:
 
 def _start_options(function: click.decorators.FC) -> click.decorators.FC:
     options = [
-        click.option("-m", "--modules", "modules", multiple=True, help="A module to serve (NAME or NAME==VERSION); repeat."),
-        click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A PaddleHub-style serving.json (modules_info, port, workers, ...)."),
-        click.option("-p", "--port", type=click.IntRange(1, 65535), default=None, help="Port [default: 8866]."),
+        click.option(
+            "-m",
+            "--modules",
+            "modules",
+            multiple=True,
+            help="A module to serve (NAME or NAME==VERSION); repeat.",
+        ),
+        click.option(
+            "-c",
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A PaddleHub-style serving.json (modules_info, port, workers, ...).",
+        ),
+        click.option(
+            "-p", "--port", type=click.IntRange(1, 65535), default=None, help="Port [default: 8866]."
+        ),
         click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1]."),
-        click.option("--workers", type=click.IntRange(1, 512), default=None,
-                     help="Worker processes, each with its own copy of the models [default: 1]."),
-        click.option("--ray-address", "ray_address", default=None,
-                     help="With --ray: a running cluster (ray://HOST:10001 or 'auto'); default: a local one."),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 512),
+            default=None,
+            help="Worker processes, each with its own copy of the models [default: 1].",
+        ),
+        click.option(
+            "--ray-address",
+            "ray_address",
+            default=None,
+            help="With --ray: a running cluster (ray://HOST:10001 or 'auto'); default: a local one.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -58,7 +83,9 @@ def start(
     except ImportError as exc:
         raise HubcoreError(f"serving needs its extra ({exc.name} is missing): {_EXTRA_HINT}") from None
     _check_servable(config)
-    click.echo(f"serving {', '.join(m.name for m in config.modules)} on http://{config.host}:{config.port}", err=True)
+    click.echo(
+        f"serving {', '.join(m.name for m in config.modules)} on http://{config.host}:{config.port}", err=True
+    )
     serve(config)
 
 
@@ -87,8 +114,12 @@ def stop(port: int) -> None:
 
 
 def _config(
-    modules: tuple[str, ...], config_path: Path | None, port: int | None, host: str | None, workers: int | None
-):  # type: ignore[no-untyped-def]
+    modules: tuple[str, ...],
+    config_path: Path | None,
+    port: int | None,
+    host: str | None,
+    workers: int | None,
+) -> ServingConfig:
     from hubcore.serving._config import DEFAULT_HOST, DEFAULT_PORT, config_from_options, load_config
 
     base = load_config(config_path) if config_path is not None else None
@@ -101,7 +132,7 @@ def _config(
     )
 
 
-def _check_servable(config) -> None:  # type: ignore[no-untyped-def]
+def _check_servable(config: ServingConfig) -> None:
     """Fail before any worker starts when a module is unknown or declares no serving."""
     from hubcore._module import get_module_spec
     from hubcore.serving._runner import serving_spec_of
@@ -110,10 +141,12 @@ def _check_servable(config) -> None:  # type: ignore[no-untyped-def]
         serving_spec_of(get_module_spec(module.name, module.version))
 
 
-def _deploy(config, address: str | None) -> None:  # type: ignore[no-untyped-def]
+def _deploy(config: ServingConfig, address: str | None) -> None:
     _check_servable(config)
     try:
         from hubcore.serving._ray import run_blocking
     except ImportError as exc:
-        raise HubcoreError(f"--ray needs Ray Serve ({exc.name} is missing): pip install 'hubcore[ray]'") from None
+        raise HubcoreError(
+            f"--ray needs Ray Serve ({exc.name} is missing): pip install 'hubcore[ray]'"
+        ) from None
     run_blocking(config, address)

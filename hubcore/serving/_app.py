@@ -19,11 +19,11 @@ from hubcore._specs import ServingSpec
 from hubcore.serving._batcher import Batcher, BatchStats
 from hubcore.serving._config import ServingConfig
 from hubcore.serving._envelope import (
-    BadInput,
-    NotReady,
+    BadInputError,
+    NotReadyError,
     ServingError,
-    TooLarge,
-    UnknownModule,
+    TooLargeError,
+    UnknownModuleError,
     envelope,
     error_envelope,
 )
@@ -71,7 +71,11 @@ class Served:
         return self.runner.serving
 
     def describe(self) -> dict[str, Any]:
-        return {**self.runner.describe(), "queued": self.batcher.queued, "max_batch_size": self.batcher.max_batch_size}
+        return {
+            **self.runner.describe(),
+            "queued": self.batcher.queued,
+            "max_batch_size": self.batcher.max_batch_size,
+        }
 
     async def submit(self, parsed: Parsed, timeout_s: float) -> Any:
         return await self.batcher.submit(parsed, parsed.count, parsed.key, timeout_s)
@@ -142,7 +146,9 @@ async def _load(state: ServerState) -> None:
             run=runner.run,
             max_batch_size=module.batching.max_batch_size or runner.serving.max_batch_size,
             max_wait_ms=(
-                runner.serving.max_wait_ms if module.batching.max_wait_ms is None else module.batching.max_wait_ms
+                runner.serving.max_wait_ms
+                if module.batching.max_wait_ms is None
+                else module.batching.max_wait_ms
             ),
             max_queue=module.batching.max_queue,
             classify=classify,
@@ -164,9 +170,11 @@ def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        error = UnknownModule(f"no route {request.url.path}") if exc.status_code == 404 else None
-        if error is None:
-            error = BadInput(str(exc.detail))
+        error: ServingError
+        if exc.status_code == 404:
+            error = UnknownModuleError(f"no route {request.url.path}")
+        else:
+            error = BadInputError(str(exc.detail))
             error.http_status = exc.status_code
         return EnvelopeResponse(error_envelope(error), status_code=error.http_status)
 
@@ -177,13 +185,15 @@ def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
         served = state.by_name.get(module)
         if served is None:
             known = sorted({e.name for e in state.by_name.values()})
-            raise UnknownModule(f"module {module!r} is not served here; served: {', '.join(known)}")
+            raise UnknownModuleError(f"module {module!r} is not served here; served: {', '.join(known)}")
         name = served.name
         try:
             if not state.ready:
-                raise NotReady("modules are loading or the server is stopping; retry shortly")
+                raise NotReadyError("modules are loading or the server is stopping; retry shortly")
             body = await _read_json(request, state.config.max_body_bytes)
-            parsed = await _decode(parse_request(body, served.serving, name, state.config.max_items), served.serving)
+            parsed = await _decode(
+                parse_request(body, served.serving, name, state.config.max_items), served.serving
+            )
             results = await served.submit(parsed, state.config.timeout_s)
         except ServingError as exc:
             state.metrics.requests.labels(name, exc.status).inc()
@@ -206,7 +216,7 @@ def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
     async def ready() -> Response:
         state = current()
         if not state.ready:
-            raise NotReady("modules are loading or the server is stopping")
+            raise NotReadyError("modules are loading or the server is stopping")
         return EnvelopeResponse(envelope({"ready": True, "modules": [e.name for e in state.unique()]}))
 
     @app.get("/modules", summary="The served modules and the fields their requests take")
@@ -226,9 +236,10 @@ def _document_predict(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = generate()
             schema["paths"]["/predict/{module}"] = {"post": _PREDICT_DOC}
-        return app.openapi_schema  # type: ignore[return-value]
+        return app.openapi_schema or {}
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    replaceable: Any = app  # FastAPI's documented way to extend the schema: replace app.openapi
+    replaceable.openapi = openapi
 
 
 _ENVELOPE_SCHEMA = {
@@ -236,7 +247,7 @@ _ENVELOPE_SCHEMA = {
     "properties": {
         "status": {"type": "string", "description": '"000" on success; see the README for the others'},
         "msg": {"type": "string"},
-        "results": {"description": "one result per input, in order (\"\" on failure)"},
+        "results": {"description": 'one result per input, in order ("" on failure)'},
     },
 }
 _PREDICT_DOC: dict[str, Any] = {
@@ -266,17 +277,17 @@ async def _read_json(request: Request, limit: int) -> Any:
     """The body, refused with 413 as soon as it exceeds ``limit`` bytes, parsed as JSON."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the body has {declared} bytes; this server takes at most {limit}")
+        raise TooLargeError(f"the body has {declared} bytes; this server takes at most {limit}")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise TooLarge(f"the body is over {limit} bytes, the most this server takes")
+            raise TooLargeError(f"the body is over {limit} bytes, the most this server takes")
         chunks.append(chunk)
     try:
         return json.loads(b"".join(chunks))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"the body is not valid JSON ({exc})") from None
+        raise BadInputError(f"the body is not valid JSON ({exc})") from None
 
 
 async def _decode(parsed: Parsed, serving: ServingSpec) -> Parsed:

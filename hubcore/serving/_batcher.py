@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from hubcore.serving._envelope import NotReady, Overloaded, ServingError, TimedOut
+from hubcore.serving._envelope import NotReadyError, OverloadedError, ServingError, TimedOutError
 
 P = TypeVar("P")
 
@@ -63,7 +63,9 @@ class Batcher(Generic[P]):
     def start(self) -> None:
         """Start the loop on the running event loop; one thread runs the module's calls."""
         self._wake = asyncio.Event()
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubcore-batch")
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="hubcore-batch"
+        )
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
@@ -84,9 +86,9 @@ class Batcher(Generic[P]):
     async def submit(self, payload: P, count: int, key: Hashable, timeout_s: float) -> Any:
         """Queue one request of ``count`` inputs and wait for its result, at most ``timeout_s``."""
         if self._closing or self._wake is None:
-            raise NotReady("the server is shutting down")
+            raise NotReadyError("the server is shutting down")
         if self._queued + count > self.max_queue:
-            raise Overloaded(
+            raise OverloadedError(
                 f"the queue is full ({self._queued} of {self.max_queue} inputs waiting); retry shortly"
             )
         loop = asyncio.get_running_loop()
@@ -170,7 +172,7 @@ class Batcher(Generic[P]):
 
 def _expire(future: asyncio.Future[Any], timeout_s: float) -> None:
     if not future.done():
-        future.set_exception(TimedOut(f"no answer within the deadline of {timeout_s:g} s"))
+        future.set_exception(TimedOutError(f"no answer within the deadline of {timeout_s:g} s"))
 
 
 def _settle(job: _Job[Any], *, result: Any = None, error: BaseException | None = None) -> None:

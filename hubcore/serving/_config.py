@@ -102,7 +102,9 @@ class ServingConfig:
         _check_int(self.max_body_bytes, "max_body_bytes", 1, 2**40)
         _check_int(self.max_items, "max_items", 1, 2**20)
         if not isinstance(self.timeout_s, (int, float)) or not 0 < self.timeout_s <= 3600:
-            raise ServingConfigError(f"timeout_s must be a number of seconds in (0, 3600], not {self.timeout_s!r}")
+            raise ServingConfigError(
+                f"timeout_s must be a number of seconds in (0, 3600], not {self.timeout_s!r}"
+            )
 
     def to_json(self) -> str:
         """The config as JSON, which is how it reaches worker processes."""
@@ -183,7 +185,9 @@ def _module_from_dict(name: str, settings: Any, where: str) -> ModuleConfig:
     if "max_queue" in batching:
         _check_int(batching["max_queue"], f"{place}.batching.max_queue", 1, 2**20)
     wait = batching.get("max_wait_ms")
-    if wait is not None and (not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= 60_000):
+    if wait is not None and (
+        not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= 60_000
+    ):
         raise ServingConfigError(f"{place}.batching.max_wait_ms must be a number within 0..60000")
     return ModuleConfig(
         name=name,

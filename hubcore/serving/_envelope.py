@@ -6,7 +6,8 @@ with a non-"000" status, a one-line ``msg`` and ``results: ""``, and the HTTP co
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 OK = "000"
 
@@ -16,58 +17,58 @@ class ServingError(Exception):
 
     http_status = 500
     status = "199"
-    headers: dict[str, str] = {}
+    headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class BadInput(ServingError):
+class BadInputError(ServingError):
     """The request's JSON or one of its inputs cannot be used."""
 
     http_status = 400
     status = "101"
 
 
-class UnknownModule(ServingError):
+class UnknownModuleError(ServingError):
     """No served module answers to the name in the path."""
 
     http_status = 404
     status = "102"
 
 
-class TooLarge(ServingError):
+class TooLargeError(ServingError):
     """The body or its number of inputs is over the server's limit."""
 
     http_status = 413
     status = "103"
 
 
-class Overloaded(ServingError):
+class OverloadedError(ServingError):
     """The module's queue is full; the client should retry later."""
 
     http_status = 503
     status = "104"
-    headers = {"Retry-After": "1"}
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
 
 
-class TimedOut(ServingError):
+class TimedOutError(ServingError):
     """The request's deadline passed before its batch ran or finished."""
 
     http_status = 504
     status = "105"
 
 
-class NotReady(ServingError):
+class NotReadyError(ServingError):
     """Modules are still loading, or the server is shutting down."""
 
     http_status = 503
     status = "106"
-    headers = {"Retry-After": "1"}
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
 
 
-class MethodFailed(ServingError):
+class MethodFailedError(ServingError):
     """The module's method raised something that is not the client's fault."""
 
     http_status = 500
@@ -79,7 +80,15 @@ STATUSES: dict[str, tuple[int, str]] = {
     OK: (200, "ok"),
     **{
         cls.status: (cls.http_status, (cls.__doc__ or "").strip())
-        for cls in (BadInput, UnknownModule, TooLarge, Overloaded, TimedOut, NotReady, MethodFailed)
+        for cls in (
+            BadInputError,
+            UnknownModuleError,
+            TooLargeError,
+            OverloadedError,
+            TimedOutError,
+            NotReadyError,
+            MethodFailedError,
+        )
     },
 }
 

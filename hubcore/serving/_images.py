@@ -8,7 +8,7 @@ import io
 import warnings
 from typing import Any
 
-from hubcore.serving._envelope import BadInput
+from hubcore.serving._envelope import BadInputError
 
 
 def decode_images(items: list[str], field: str, max_pixels: int) -> list[Any]:
@@ -26,18 +26,22 @@ def decode_images(items: list[str], field: str, max_pixels: int) -> list[Any]:
         try:
             raw = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise BadInput(f"{where}: not valid base64") from None
+            raise BadInputError(f"{where}: not valid base64") from None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(raw)) as opened:
                     width, height = opened.size
                     if width * height > max_pixels:
-                        raise BadInput(f"{where}: {width}x{height} pixels is more than the {max_pixels} allowed")
+                        raise BadInputError(
+                            f"{where}: {width}x{height} pixels is more than the {max_pixels} allowed"
+                        )
                     opened.load()
                     arrays.append(np.asarray(to_rgb(opened, where)))
         except ImageInputError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInputError(str(exc)) from None
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-            raise BadInput(f"{where}: not an image file Pillow can read ({type(exc).__name__})") from None
+            raise BadInputError(
+                f"{where}: not an image file Pillow can read ({type(exc).__name__})"
+            ) from None
     return arrays

@@ -7,6 +7,7 @@ makes every worker write its figures there and ``GET /metrics`` sum all of them.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -53,6 +54,7 @@ class Metrics:
         """The text exposition format, summed over worker processes when there are several."""
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             merged = CollectorRegistry()
-            MultiProcessCollector(merged)
+            collect: Any = MultiProcessCollector  # untyped in prometheus-client
+            collect(merged)
             return bytes(generate_latest(merged))
         return bytes(generate_latest(self.registry))

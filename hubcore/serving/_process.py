@@ -35,7 +35,9 @@ def recorded_pid(port: int) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     old = _read_pid(path)
     if old is not None and old != os.getpid() and _alive(old):
-        raise HubcoreError(f"a server (pid {old}) already runs on port {port}; `hubcore serving stop -p {port}`")
+        raise HubcoreError(
+            f"a server (pid {old}) already runs on port {port}; `hubcore serving stop -p {port}`"
+        )
     staging = path.with_suffix(".partial")
     staging.write_text(str(os.getpid()), encoding="ascii")
     staging.replace(path)

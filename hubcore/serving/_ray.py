@@ -24,7 +24,7 @@ from hubcore._module import get_module_spec
 from hubcore._specs import ModuleSpec, ServingSpec
 from hubcore.serving._app import ServerState, add_routes, bare_app
 from hubcore.serving._config import Batching, ModuleConfig, ServingConfig, ServingConfigError
-from hubcore.serving._envelope import Overloaded, ServingError, TimedOut
+from hubcore.serving._envelope import OverloadedError, ServingError, TimedOutError
 from hubcore.serving._requests import Parsed
 from hubcore.serving._runner import ModuleRunner, run_each_group, serving_spec_of
 
@@ -43,9 +43,10 @@ class ModuleDeployment:
         config = ModuleConfig(**{**data, "batching": Batching(**data["batching"])})
         self.runner = ModuleRunner.build(config)
         batching = config.batching
-        self.predict.set_max_batch_size(batching.max_batch_size or self.runner.serving.max_batch_size)
+        batched: Any = self.predict  # serve.batch's wrapper, whose settings can change per replica
+        batched.set_max_batch_size(batching.max_batch_size or self.runner.serving.max_batch_size)
         wait_ms = self.runner.serving.max_wait_ms if batching.max_wait_ms is None else batching.max_wait_ms
-        self.predict.set_batch_wait_timeout_s(wait_ms / 1000)
+        batched.set_batch_wait_timeout_s(wait_ms / 1000)
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.005)
     async def predict(self, batch: list[Parsed]) -> list[dict[str, Any]]:
@@ -59,7 +60,7 @@ class RayEndpoint:
 
     spec: ModuleSpec
     serving: ServingSpec
-    handle: DeploymentHandle
+    handle: DeploymentHandle[Any]
     on_batch: Any = None
 
     @property
@@ -84,9 +85,11 @@ class RayEndpoint:
         try:
             outcome = await asyncio.wait_for(_await(self.handle.predict.remote(parsed)), timeout_s)
         except asyncio.TimeoutError:
-            raise TimedOut(f"no answer within the deadline of {timeout_s:g} s") from None
+            raise TimedOutError(f"no answer within the deadline of {timeout_s:g} s") from None
         except BackPressureError:
-            raise Overloaded(f"module {self.name!r}: every replica's queue is full; retry shortly") from None
+            raise OverloadedError(
+                f"module {self.name!r}: every replica's queue is full; retry shortly"
+            ) from None
         if "error" in outcome:
             error = ServingError(outcome["error"]["msg"])
             error.status, error.http_status = outcome["error"]["status"], outcome["error"]["http"]
@@ -103,7 +106,7 @@ async def _await(response: Any) -> Any:
 class Ingress:
     """The HTTP face: hubcore's routes, answered through the module deployments' handles."""
 
-    def __init__(self, config_json: str, handles: dict[str, DeploymentHandle]) -> None:
+    def __init__(self, config_json: str, handles: dict[str, DeploymentHandle[Any]]) -> None:
         config = ServingConfig.from_json(config_json)
         self.state = ServerState(config)
         for module in config.modules:
@@ -125,9 +128,12 @@ def build_application(config: ServingConfig) -> Any:
     handles = {}
     for module in config.modules:
         options = _ray_options(module)
-        deployment = serve.deployment(ModuleDeployment, name=f"module-{module.name}").options(**options)
+        deployment: Any = serve.deployment(ModuleDeployment, name=f"module-{module.name}")
+        deployment = deployment.options(**options)
         handles[module.name] = deployment.bind(json.dumps(dataclasses.asdict(module)))
-    ingress = serve.deployment(serve.ingress()(Ingress), name="ingress", ray_actor_options={"num_cpus": 0})
+    ingress: Any = serve.deployment(
+        serve.ingress()(Ingress), name="ingress", ray_actor_options={"num_cpus": 0}
+    )
     return ingress.bind(config.to_json(), handles)
 
 
@@ -143,7 +149,7 @@ def _ray_options(module: ModuleConfig) -> dict[str, Any]:
     return options
 
 
-def deploy(config: ServingConfig, address: str | None = None) -> DeploymentHandle:
+def deploy(config: ServingConfig, address: str | None = None) -> DeploymentHandle[Any]:
     """Start (or join) Ray, start Serve's HTTP proxy on the config's address, run the application."""
     import ray
 
@@ -157,7 +163,8 @@ def shutdown() -> None:
     """Remove the application and stop Serve (and the local Ray this process started)."""
     import ray
 
-    serve.shutdown()
+    stop_serve: Any = serve.shutdown  # untyped in some Ray versions
+    stop_serve()
     ray.shutdown()
 
 

@@ -10,18 +10,18 @@ from hubcore._errors import HubcoreError
 from hubcore._module import Module, get_module_spec
 from hubcore._specs import ModuleSpec, ServingSpec
 from hubcore.serving._config import ModuleConfig
-from hubcore.serving._envelope import BadInput, MethodFailed, ServingError
+from hubcore.serving._envelope import BadInputError, MethodFailedError, ServingError
 from hubcore.serving._requests import Parsed
 
 
-class NotServable(HubcoreError):
+class NotServableError(HubcoreError):
     """A module named for serving declares no way to serve."""
 
 
 def serving_spec_of(spec: ModuleSpec) -> ServingSpec:
     """The module's serving declaration, or a one-line reason why it cannot be served."""
     if spec.serving is None:
-        raise NotServable(
+        raise NotServableError(
             f"module {spec.name!r} (plugin {spec.plugin or 'unknown'}) declares no serving method; "
             "its ModuleSpec needs serving=ServingSpec(...)"
         )
@@ -45,10 +45,10 @@ class ModuleRunner:
         instance = Module(config.name, config.version, **config.build_args)
         method = getattr(instance, serving.method, None)
         if not callable(method):
-            raise NotServable(f"module {spec.name!r} has no method {serving.method!r} to serve with")
+            raise NotServableError(f"module {spec.name!r} has no method {serving.method!r} to serve with")
         stray = [k for k in config.call_args if k in serving.inputs.values()]
         if stray:
-            raise NotServable(f"predict_args of {spec.name!r} may not set its inputs {stray}")
+            raise NotServableError(f"predict_args of {spec.name!r} may not set its inputs {stray}")
         return cls(spec, serving, method, {**serving.fixed, **config.call_args})
 
     def run(self, batch: list[Parsed]) -> list[list[Any]]:
@@ -94,8 +94,8 @@ def classify(exc: BaseException) -> ServingError:
         return exc
     message = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (HubcoreError, ValueError, TypeError, KeyError, IndexError)):
-        return BadInput(message)
-    return MethodFailed(f"{type(exc).__name__}: {message}")
+        return BadInputError(message)
+    return MethodFailedError(f"{type(exc).__name__}: {message}")
 
 
 def jsonable(value: Any) -> Any:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fastapi.testclient import TestClient
 
 from hubcore.serving._app import create_app
@@ -61,7 +60,10 @@ class Echo:
 
 class Pixels:
     def measure(self, images, names, scale):
-        return [{"name": n, "shape": list(a.shape), "mean": float(a.mean()) * scale} for a, n in zip(images, names)]
+        return [
+            {"name": n, "shape": list(a.shape), "mean": float(a.mean()) * scale}
+            for a, n in zip(images, names)
+        ]
 '''
 
 

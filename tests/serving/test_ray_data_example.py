@@ -16,7 +16,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ray_data_lac.py"
 
 
 @pytest.mark.slow
-def test_the_ray_data_example_maps_lac_over_a_file_like_the_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ray_data_example_maps_lac_over_a_file_like_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HUBCORE_OFFLINE", "1")
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     texts = ["今天是个好日子", "百度是一家高科技公司", "我爱北京天安门"] * 7
@@ -27,14 +29,26 @@ def test_the_ray_data_example_maps_lac_over_a_file_like_the_module(tmp_path: Pat
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
 
-    ray.init(address="local", _node_ip_address="127.0.0.1", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(
+        address="local",
+        _node_ip_address="127.0.0.1",
+        num_cpus=4,
+        include_dashboard=False,
+        log_to_driver=False,
+    )
     try:
         example.analyse(str(source), str(tmp_path / "out"), workers=2, batch_size=4)
     finally:
         ray.shutdown()
 
-    rows = [json.loads(line) for path in sorted((tmp_path / "out").glob("*.json")) for line in path.read_text().splitlines()]
-    expected = {t: r for t, r in zip(texts, hubcore.Module(name="lac").lexical_analysis(texts=texts), strict=True)}
+    rows = [
+        json.loads(line)
+        for path in sorted((tmp_path / "out").glob("*.json"))
+        for line in path.read_text().splitlines()
+    ]
+    expected = {
+        t: r for t, r in zip(texts, hubcore.Module(name="lac").lexical_analysis(texts=texts), strict=True)
+    }
     assert len(rows) == len(texts)
     assert sorted(row["text"] for row in rows) == sorted(texts)
     for row in rows:

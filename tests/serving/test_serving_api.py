@@ -70,7 +70,10 @@ def test_bad_input_is_400_with_status_101_and_a_reason(body: bytes, fragment: st
 
 @pytest.mark.parametrize(
     ("images", "fragment"),
-    [(["%%%"], "images[0]: not valid base64"), ([base64.b64encode(b"no image").decode()], "images[0]: not an image")],
+    [
+        (["%%%"], "images[0]: not valid base64"),
+        ([base64.b64encode(b"no image").decode()], "images[0]: not an image"),
+    ],
 )
 def test_a_bad_image_is_400_naming_it(images: list[str], fragment: str) -> None:
     with serving_client(echo_config()) as client:

@@ -60,7 +60,9 @@ def test_a_bad_request_in_a_batch_fails_alone() -> None:
 
 
 def test_past_the_queue_bound_requests_get_503_with_retry_after() -> None:
-    config = echo_config(init_args={"delay": 0.3}, batching={"max_batch_size": 2, "max_wait_ms": 0, "max_queue": 4})
+    config = echo_config(
+        init_args={"delay": 0.3}, batching={"max_batch_size": 2, "max_wait_ms": 0, "max_queue": 4}
+    )
     with serving_client(config) as client:
 
         def send(i: int):
@@ -80,7 +82,9 @@ def test_past_the_queue_bound_requests_get_503_with_retry_after() -> None:
 
 
 def test_a_request_that_times_out_in_the_queue_is_never_computed() -> None:
-    config = echo_config(timeout_s=0.3, init_args={"delay": 0.5}, batching={"max_batch_size": 1, "max_wait_ms": 0})
+    config = echo_config(
+        timeout_s=0.3, init_args={"delay": 0.5}, batching={"max_batch_size": 1, "max_wait_ms": 0}
+    )
     with serving_client(config) as client:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             first = pool.submit(client.post, "/predict/echo", json={"text": ["first"]})

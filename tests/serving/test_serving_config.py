@@ -50,7 +50,9 @@ def test_workers_count_only_with_use_multiprocess(tmp_path: Path) -> None:
 def test_command_line_modules_join_the_config_and_options_override(tmp_path: Path) -> None:
     path = tmp_path / "serving.json"
     path.write_text(json.dumps(PADDLEHUB_CONFIG), encoding="utf-8")
-    merged = config_from_options(("lac", "ernie==0.1.0"), port=9000, host="0.0.0.0", workers=2, base=load_config(path))
+    merged = config_from_options(
+        ("lac", "ernie==0.1.0"), port=9000, host="0.0.0.0", workers=2, base=load_config(path)
+    )
     assert [m.name for m in merged.modules] == ["lac", "yolov3_tiny", "ernie"]
     assert merged.modules[2].version == "0.1.0"
     assert (merged.port, merged.host, merged.workers) == (9000, "0.0.0.0", 2)
@@ -81,7 +83,9 @@ def test_serving_spec_is_checked_and_shown_in_the_module_spec() -> None:
     serving = ServingSpec(method="predict", inputs={"text": "texts"}, options=("tag",), fixed={"flag": True})
     spec = ModuleSpec(name="m", version="1.0", entry="m:M", serving=serving)
     assert spec.to_dict()["serving"]["inputs"] == {"text": "texts"}
-    assert hash(serving) == hash(ServingSpec(method="predict", inputs={"text": "texts"}, options=["tag"], fixed={"flag": True}))
+    assert hash(serving) == hash(
+        ServingSpec(method="predict", inputs={"text": "texts"}, options=["tag"], fixed={"flag": True})
+    )
     for bad, fragment in [
         ({"method": "not a name", "inputs": {"t": "t"}}, "attribute name"),
         ({"method": "p", "inputs": {}}, "at least one"),
@@ -105,7 +109,9 @@ def test_serving_a_module_without_a_serving_declaration_fails_in_one_line(echo_p
 
     env = {**os.environ, "PYTHONPATH": str(echo_plugin.parent)}
     for module, fragment in [("mute", "declares no serving method"), ("nosuch", "unknown module 'nosuch'")]:
-        done = subprocess.run([*CLI, "serving", "start", "-m", module], env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [*CLI, "serving", "start", "-m", module], env=env, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 2
         assert fragment in done.stderr
         assert "Traceback" not in done.stderr
@@ -114,7 +120,9 @@ def test_serving_a_module_without_a_serving_declaration_fails_in_one_line(echo_p
 def test_every_first_party_module_declares_how_it_serves() -> None:
     import hubcore
 
-    first_party = [s for s in hubcore.list_modules() if s.plugin in {"hub-lac", "hub-ernie", "hub-yolov3", "hub-example"}]
+    first_party = [
+        s for s in hubcore.list_modules() if s.plugin in {"hub-lac", "hub-ernie", "hub-yolov3", "hub-example"}
+    ]
     assert {s.plugin for s in first_party} == {"hub-lac", "hub-ernie", "hub-yolov3", "hub-example"}
     assert all(s.serving is not None for s in first_party)
     lac = hubcore.get_module_spec("lac").serving

@@ -49,7 +49,10 @@ def test_serving_start_answers_paddlehub_clients_and_stop_finishes_in_flight_wor
         json.dumps(
             {
                 "modules_info": {
-                    "echo": {"init_args": {"delay": 1.0}, "batching": {"max_batch_size": 3, "max_wait_ms": 50}},
+                    "echo": {
+                        "init_args": {"delay": 1.0},
+                        "batching": {"max_batch_size": 3, "max_wait_ms": 50},
+                    },
                 },
                 "port": port,
                 "use_multiprocess": False,
@@ -88,7 +91,11 @@ def test_serving_start_answers_paddlehub_clients_and_stop_finishes_in_flight_wor
             ]
             time.sleep(0.5)
             stopped = subprocess.run(
-                [*CLI, "serving", "stop", "-p", str(port)], env=env, capture_output=True, text=True, timeout=60
+                [*CLI, "serving", "stop", "-p", str(port)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
             )
             responses = [f.result() for f in futures]
         assert stopped.returncode == 0, stopped.stderr
@@ -108,7 +115,9 @@ def test_serving_start_answers_paddlehub_clients_and_stop_finishes_in_flight_wor
 
 def test_serving_stop_without_a_server_says_so(tmp_path: Path) -> None:
     env = {**os.environ, "HUBCORE_HOME": str(tmp_path)}
-    done = subprocess.run([*CLI, "serving", "stop", "-p", "1"], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*CLI, "serving", "stop", "-p", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "no hubcore server runs on port 1" in done.stderr
     assert "Traceback" not in done.stderr

@@ -14,7 +14,9 @@ import pytest
 import hubcore
 from hubcore.serving._config import Batching, ModuleConfig, ServingConfig
 
-ray = pytest.importorskip("ray")  # the `ray` extra is in the suite's environment (noxfile); this only names it
+ray = pytest.importorskip(
+    "ray"
+)  # the `ray` extra is in the suite's environment (noxfile); this only names it
 
 
 def _free_port() -> int:
@@ -26,7 +28,9 @@ def _free_port() -> int:
 @pytest.fixture
 def local_ray(echo_plugin: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A Ray instance of this test alone, whose workers import the echo plugin too."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(echo_plugin.parent), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(echo_plugin.parent), os.environ.get("PYTHONPATH", "")])
+    )
     monkeypatch.setenv("HUBCORE_OFFLINE", "1")
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     ray.init(
@@ -94,4 +98,7 @@ def test_ray_serve_answers_the_same_routes_and_envelope_and_batches() -> None:
     modules = httpx.get(f"{base}/modules", timeout=30).json()["results"]
     assert {m["name"]: m["backend"] for m in modules} == {"echo": "ray", "lac": "ray"}
     assert httpx.get(f"{base}/ready", timeout=30).json()["results"]["ready"] is True
-    assert 'hubcore_requests_total{module="echo",status="000"} 47.0' in httpx.get(f"{base}/metrics", timeout=30).text
+    assert (
+        'hubcore_requests_total{module="echo",status="000"} 47.0'
+        in httpx.get(f"{base}/metrics", timeout=30).text
+    )

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-
-
 _CHUNK = 256  # texts read, analysed and printed together from an --input_file
 
 
@@ -81,14 +79,18 @@ def command(
     from hubcore.streaming import text_batches
 
     # Checked before the model loads, so a bad line fails fast and prints nothing else.
-    chunks = iter([[input_text]]) if input_file is None else text_batches(input_file, _CHUNK, progress=progress)
+    chunks = (
+        iter([[input_text]]) if input_file is None else text_batches(input_file, _CHUNK, progress=progress)
+    )
     first = next(chunks, [])
     from hub_lac.module import LAC
 
     lac = LAC(mode=mode, user_dict=user_dict)
     opened = False
     for texts in itertools.chain([first], chunks):
-        results = lac.lexical_analysis(texts=texts, batch_size=batch_size, return_tag=return_tag) if texts else []
+        results = (
+            lac.lexical_analysis(texts=texts, batch_size=batch_size, return_tag=return_tag) if texts else []
+        )
         for item in results:
             if output == "json":
                 click.echo(("," if opened else "[") + json.dumps(item, ensure_ascii=False), nl=False)
