@@ -28,10 +28,19 @@ def install_hub(session: nox.Session, *, extra: str = "test", plugins: list[Path
     session.install(*CONSTRAINTS, *(_with_extra(p, extra) for p in plugins))
 
 
+def keep_headless_opencv(session: nox.Session) -> None:
+    """One cv2 only, the headless one: hub-ocr's reference (rapidocr-onnxruntime) pulls in
+    opencv-python, whose cv2 overwrites opencv-python-headless's files and needs libGL."""
+    session.run("python", "-m", "pip", "uninstall", "--yes", "--quiet", "opencv-python", silent=True)
+    session.install(*CONSTRAINTS, "--force-reinstall", "--no-deps", "opencv-python-headless<5")
+
+
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
     """Every test suite: the core's and each plugin's, in one environment."""
     install_hub(session)
+    session.install(*CONSTRAINTS, f"{ROOT}[finetune,serving,ray]")  # tests/serving, the Ray test included
+    keep_headless_opencv(session)
     session.install(*CONSTRAINTS, "pytest>=8", "pytest-xdist>=3")
     session.run("pytest", *(session.posargs or TEST_DIRS))
 
@@ -39,7 +48,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff on everything, mypy on the core."""
-    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune]")
+    session.install(*CONSTRAINTS, "ruff", "mypy", "types-requests", f"{ROOT}[finetune,serving,ray]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "hubcore")
@@ -91,7 +100,9 @@ def demo_textgen(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Every benchmark, each printing its figures beside their reference."""
     install_hub(session, extra="bench")
+    keep_headless_opencv(session)
     session.install(*CONSTRAINTS, "llm==0.36")
+    session.install(*CONSTRAINTS, f"{ROOT}[serving]", "litserve>=0.2", "locust>=2.20")  # bench_serving.py
     scripts = sorted(ROOT.glob("benchmarks/bench_*.py"))
     chosen = [s for s in scripts if not session.posargs or any(a in s.name for a in session.posargs)]
     for script in chosen:

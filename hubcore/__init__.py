@@ -14,7 +14,7 @@ from hubcore._errors import EntryLoadError, HubcoreError, UnknownNameError, Vers
 from hubcore._lazy import lazy_getattr as _lazy_getattr
 from hubcore._module import Module, get_component_spec, get_module_spec, list_modules, load_component
 from hubcore._registry import Conflict, Registry, get_registry, reset_registry
-from hubcore._specs import Asset, ComponentSpec, ModuleSpec, SpecError
+from hubcore._specs import Asset, ComponentSpec, ModuleSpec, ServingSpec, SpecError
 from hubcore._version import __version__
 from hubcore.hookspecs import hookimpl
 from hubcore.plugins import register_plugin, unregister_plugin
@@ -67,6 +67,7 @@ __all__ = [
     "SequenceLabelDataset",
     "SequenceLabelReader",
     "SequenceLabelTask",
+    "ServingSpec",
     "SpecError",
     "TextClassificationDataset",
     "TextClassifierTask",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class SpecError(ValueError):
@@ -82,11 +86,74 @@ def _check_source(url: object, asset: str) -> None:
 
 
 @dataclass(frozen=True)
+class ServingSpec:
+    """How ``hubcore serving`` calls a module, so a plugin serves with no code in the core.
+
+    A request ``POST /predict/<module>`` carries the JSON fields named in ``inputs``, each a
+    list with one entry per input; the server merges the lists of concurrent requests and
+    calls ``method`` (an attribute of the built module, looked up only when serving starts)
+    once, with each field passed as the keyword ``inputs`` maps it to.  The method returns
+    one JSON-ready result per input, in order.  Fields in ``images`` carry base64-encoded
+    image files and reach the method as RGB ``numpy`` arrays.  ``options`` are keywords a
+    request may set with a JSON scalar (requests with different options are never merged);
+    ``fixed`` keywords are always passed; ``batch_size_arg`` names the method's batch-size
+    keyword, set to the merged batch's size.  ``max_batch_size`` and ``max_wait_ms`` are the
+    plugin's batching defaults, which a server's config may override.
+    """
+
+    method: str
+    inputs: Mapping[str, str]
+    images: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    batch_size_arg: str = ""
+    max_batch_size: int = 32
+    max_wait_ms: float = 5.0
+
+    def __post_init__(self) -> None:
+        where = f"serving method {self.method!r}"
+        if not isinstance(self.method, str) or not _IDENTIFIER.match(self.method):
+            raise SpecError(f"{where}: the method must be an attribute name of the module")
+        if not isinstance(self.inputs, Mapping) or not self.inputs:
+            raise SpecError(f"{where}: inputs must map at least one JSON field to a keyword")
+        object.__setattr__(self, "inputs", dict(self.inputs))
+        object.__setattr__(self, "fixed", dict(self.fixed))
+        for name in ("images", "options"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        keywords = [*self.inputs.values(), *self.options, *self.fixed, *filter(None, [self.batch_size_arg])]
+        for name in [*self.inputs, *keywords]:
+            if not isinstance(name, str) or not _IDENTIFIER.match(name):
+                raise SpecError(f"{where}: {name!r} is not a valid field or keyword name")
+        if len(keywords) != len(set(keywords)):
+            raise SpecError(
+                f"{where}: a keyword appears twice among inputs, options, fixed and batch_size_arg"
+            )
+        stray = [name for name in self.images if name not in self.inputs]
+        if stray:
+            raise SpecError(f"{where}: image fields {stray} are not among the inputs")
+        clash = [name for name in self.options if name in self.inputs]
+        if clash:
+            raise SpecError(f"{where}: {clash} cannot be both an input field and an option")
+        bad = [key for key, value in self.fixed.items() if not isinstance(value, _SCALARS)]
+        if bad:
+            raise SpecError(f"{where}: fixed keywords {bad} must be JSON scalars")
+        if isinstance(self.max_batch_size, bool) or not isinstance(self.max_batch_size, int):
+            raise SpecError(f"{where}: max_batch_size must be a whole number")
+        if self.max_batch_size < 1 or not 0 <= self.max_wait_ms <= 60_000:
+            raise SpecError(f"{where}: max_batch_size must be >= 1 and max_wait_ms within 0..60000")
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(dataclasses.asdict(self), sort_keys=True))
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     """A pretrained module: everything the hub shows without importing the model.
 
     ``entry`` and ``command`` are ``"package.module:attribute"`` strings, imported
-    only when the module is built or run, so listing stays fast.
+    only when the module is built or run, so listing stays fast.  ``serving`` says how
+    ``hubcore serving`` calls the module (see :class:`ServingSpec`); it names the method
+    by its attribute name, so nothing is imported until a server builds the module.
     """
 
     name: str
@@ -102,9 +169,12 @@ class ModuleSpec:
     keywords: tuple[str, ...] = ()
     license: str = ""
     plugin: str = ""
+    serving: ServingSpec | None = None
 
     def __post_init__(self) -> None:
         _check_name(self.name, "module")
+        if self.serving is not None and not isinstance(self.serving, ServingSpec):
+            raise SpecError(f"module {self.name!r}: serving must be a ServingSpec")
         for alias in self.aliases:
             _check_name(alias, f"module {self.name!r} alias")
         try:

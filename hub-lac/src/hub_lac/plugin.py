@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_lac import __version__
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 
 @hookimpl
@@ -24,5 +24,14 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             requires_hubcore=">=0.1",
             keywords=("chinese", "segmentation", "pos", "ner", "lac", "bigru", "crf"),
             license="Apache-2.0",
+            # PaddleHub Serving's request {"text": [...]}; concurrent requests share one batch.
+            serving=ServingSpec(
+                method="lexical_analysis",
+                inputs={"text": "texts"},
+                options=("return_tag",),
+                batch_size_arg="batch_size",
+                max_batch_size=64,
+                max_wait_ms=5,
+            ),
         )
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_yolov3 import __version__
-from hubcore import Asset, ComponentSpec, ModuleSpec, hookimpl
+from hubcore import Asset, ComponentSpec, ModuleSpec, ServingSpec, hookimpl
 
 # The official Darknet COCO weights (public domain, pjreddie/darknet "YOLO LICENSE"), identified
 # by the MD5s their publisher's download scripts check; the cache verifies the MD5 on arrival and
@@ -50,6 +50,17 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
         "type": "cv/object_detection",
         "requires_hubcore": ">=0.1",
         "license": "Apache-2.0 (code); weights public domain",
+        # PaddleHub Serving's request {"images": [base64, ...]}; no pictures are drawn on the server.
+        "serving": ServingSpec(
+            method="object_detection",
+            inputs={"images": "images"},
+            images=("images",),
+            options=("score_thresh",),
+            fixed={"visualization": False},
+            batch_size_arg="batch_size",
+            max_batch_size=8,
+            max_wait_ms=10,
+        ),
     }
     register(
         ModuleSpec(

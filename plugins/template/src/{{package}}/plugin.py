@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from {{package}} import __version__
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 
 @hookimpl
@@ -23,5 +23,7 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             requires_hubcore=">=0.1",
             keywords=("example", "template"),
             license="Apache-2.0",
+            # `hubcore serving start -m NAME`: POST {"text": [...]} calls predict(texts=[...]).
+            serving=ServingSpec(method="predict", inputs={"text": "texts"}),
         )
     )
