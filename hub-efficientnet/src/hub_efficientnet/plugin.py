@@ -10,7 +10,7 @@ from typing import Any
 
 from hub_efficientnet import __version__
 from hub_efficientnet.sources import LICENSE, SOURCES
-from hubcore import Asset, ComponentSpec, ModuleSpec, hookimpl
+from hubcore import Asset, ComponentSpec, ModuleSpec, ServingSpec, hookimpl
 
 _SUMMARIES = {
     "efficientnet_lite0": "EfficientNet-Lite0: ImageNet classifier (224 px, 4.7M parameters), fine-tunable.",
@@ -46,6 +46,15 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 assets=(weights_asset(name),),
                 keywords=("efficientnet", "lite", "imagenet", "classification", "vision", "image"),
                 license="Apache-2.0 (code and weights)",
+                # {"images": [base64, ...]} -> {label: probability} for the top_k classes of each.
+                serving=ServingSpec(
+                    method="classification",
+                    inputs={"images": "images"},
+                    images=("images",),
+                    options=("top_k",),
+                    batch_size_arg="batch_size",
+                    max_batch_size=16,
+                ),
             )
         )
     register(

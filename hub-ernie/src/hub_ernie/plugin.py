@@ -62,5 +62,12 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             requires_hubcore=">=0.1",
             keywords=("e5", "multilingual", "chinese", "english", "semantic", "embedding", "finetune"),
             license="MIT",
+            serving=ServingSpec(
+                method="get_embedding",
+                inputs={"text": "texts"},
+                options=("max_seq_len", "prefix"),
+                batch_size_arg="batch_size",
+                max_batch_size=32,
+            ),
         )
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_senta import __version__
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 
 @hookimpl
@@ -27,5 +27,9 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             requires_hubcore=">=0.1",
             keywords=("chinese", "sentiment", "senta", "classification", "reviews", "lac", "bigru"),
             license="Apache-2.0",
+            # PaddleHub Serving's senta request: {"text": [...]} -> one senta result per text.
+            serving=ServingSpec(
+                method="sentiment_classify", inputs={"text": "texts"}, batch_size_arg="batch_size"
+            ),
         )
     )

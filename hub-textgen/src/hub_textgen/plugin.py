@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_textgen import __version__
-from hubcore import ComponentSpec, ModuleSpec, hookimpl
+from hubcore import ComponentSpec, ModuleSpec, ServingSpec, hookimpl
 
 
 @hookimpl
@@ -24,6 +24,8 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             requires_hubcore=">=0.1",
             keywords=("language model", "text generation", "lstm", "textgenrnn", "perplexity", "char-rnn"),
             license="Apache-2.0 (code); weights MIT (textgenrnn)",
+            # {"text": [...]} -> PaddleHub lm_lstm's perplexity per text.
+            serving=ServingSpec(method="perplexity", inputs={"text": "texts"}, batch_size_arg="batch_size"),
         )
     )
 
