@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["DEFAULT_MAX_PIXELS", "ImageInputError", "LoadedImage", "load_array", "load_path", "to_rgb"]
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageInputError",
+    "LoadedImage",
+    "load_array",
+    "load_path",
+    "save_atomically",
+    "to_rgb",
+    "unique_name",
+]
 
 # Above this many pixels an image is decoded at reduced scale (JPEG) or refused: a 10,000 x 10,000
 # RGB image is 300 MB decoded, and the network sees at most 608 x 608 of it anyway.
@@ -163,3 +173,33 @@ def load_array(array: object, where: str, max_pixels: int = DEFAULT_MAX_PIXELS) 
         )
     rgb = to_rgb(image, where)
     return LoadedImage(rgb, original[0] / rgb.width, original)
+
+
+def save_atomically(image: Image.Image, target: Path, *, format: str = "JPEG") -> Path:
+    """Write ``image`` beside ``target`` under a temporary name, fsync, then rename over it.
+
+    A reader never sees half a picture, and an interrupted write leaves no file behind.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            image.save(out, format=format, **({"quality": 92} if format == "JPEG" else {}))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is as readable as any file
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def unique_name(stem: str, used: set[str], *, suffix: str = ".jpg") -> str:
+    """``stem.jpg``, or ``stem_1.jpg``... when an earlier image of the same call took that name."""
+    name, n = f"{stem}{suffix}", 0
+    while name in used:
+        n += 1
+        name = f"{stem}_{n}{suffix}"
+    used.add(name)
+    return name

@@ -10,8 +10,16 @@ from typing import Any
 import numpy as np
 
 from hub_ocr.pipeline import OCRPipeline
-from hub_ocr.visualize import draw_results, save_atomically, unique_name
-from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
+from hub_ocr.visualize import draw_results
+from hubcore.images import (
+    DEFAULT_MAX_PIXELS,
+    ImageInputError,
+    LoadedImage,
+    load_array,
+    load_path,
+    save_atomically,
+    unique_name,
+)
 
 NETWORKS = {
     "detection": "PP-OCRv4 mobile DB text detector (ch_PP-OCRv4_det, PP-LCNetV3 x0.75 + RSE-FPN)",

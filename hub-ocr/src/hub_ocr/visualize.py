@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import colorsys
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,29 +49,3 @@ def draw_results(
     both.paste(boxes, (0, 0))
     both.paste(panel, (boxes.width, 0))
     return both
-
-
-def save_atomically(image: Image.Image, target: Path) -> Path:
-    """Write a JPEG under a temporary name beside ``target``, fsync, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            image.save(out, format="JPEG", quality=92)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def unique_name(stem: str, used: set[str]) -> str:
-    """``stem.jpg``, or ``stem_1.jpg``... when an earlier image of the same call took that name."""
-    name, n = f"{stem}.jpg", 0
-    while name in used:
-        n += 1
-        name = f"{stem}_{n}.jpg"
-    used.add(name)
-    return name

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from hubcore import images
+from hubcore.images import save_atomically
 
 # The network halves the resolution twice and reflect-pads by up to 4 pixels at full resolution
 # and by 1 at a quarter: below 16 pixels a side the quarter-resolution map is too small to pad.
@@ -39,27 +40,10 @@ def to_uint8(pixels: np.ndarray) -> np.ndarray:
 
 
 def save_png_atomically(pixels: np.ndarray, target: Path) -> Path:
-    """Write a PNG beside ``target`` under a temporary name, fsync, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            Image.fromarray(pixels).save(out, format="PNG")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is as readable as any file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write a PNG of ``pixels`` through the hub's atomic image writer."""
+    return save_atomically(Image.fromarray(pixels), target, format="PNG")
 
 
 def unique_name(stem: str, tag: str, used: set[str]) -> str:
     """``stem_tag.png``, or ``stem_tag_1.png``... when an earlier image of the call took that name."""
-    name, n = f"{stem}_{tag}.png", 0
-    while name in used:
-        n += 1
-        name = f"{stem}_{tag}_{n}.png"
-    used.add(name)
-    return name
+    return images.unique_name(f"{stem}_{tag}", used, suffix=".png")

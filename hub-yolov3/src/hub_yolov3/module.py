@@ -17,9 +17,17 @@ from hub_yolov3.darknet_weights import DarknetWeightsError, load_darknet_weights
 from hub_yolov3.inference import InferenceNetwork
 from hub_yolov3.letterbox import letterbox, unletterbox
 from hub_yolov3.model import COCO_ANCHORS, TINY_ANCHORS, YoloConfig, YOLOv3
-from hub_yolov3.visualize import draw_detections, save_atomically, unique_name
+from hub_yolov3.visualize import draw_detections
 from hubcore.devices import resolve_device
-from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
+from hubcore.images import (
+    DEFAULT_MAX_PIXELS,
+    ImageInputError,
+    LoadedImage,
+    load_array,
+    load_path,
+    save_atomically,
+    unique_name,
+)
 
 INPUT_SIZES = (320, 416, 608)
 

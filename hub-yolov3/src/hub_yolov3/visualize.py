@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import colorsys
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
@@ -35,29 +32,3 @@ def draw_detections(image: Image.Image, detections: list[dict[str, Any]], scale:
         draw.rectangle([box[0], y, box[0] + text_w + 4, y + text_h + 4], fill=colour)
         draw.text((box[0] + 2, y + 2 - top), caption, fill=(0, 0, 0), font=font)
     return canvas
-
-
-def save_atomically(image: Image.Image, target: Path) -> Path:
-    """Write a JPEG beside ``target`` under a temporary name, fsync, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            image.save(out, format="JPEG", quality=92)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def unique_name(stem: str, used: set[str]) -> str:
-    """``stem.jpg``, or ``stem_1.jpg``... when an earlier image of the call took that name."""
-    name, n = f"{stem}.jpg", 0
-    while name in used:
-        n += 1
-        name = f"{stem}_{n}.jpg"
-    used.add(name)
-    return name
