@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -113,3 +114,22 @@ def test_cli_classifies_a_clip(tiny_run: dict[str, Path], hub_home: Path) -> Non
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert failed.returncode != 0 and "Traceback" not in failed.stderr and "nowhere" in failed.stderr
+
+
+def test_video_classifier_takes_use_gpu_and_batch_size(tiny_run: dict[str, Path], monkeypatch: Any) -> None:
+    from hubcore.devices import DeviceUnavailableError
+
+    clips = [line.split("\t")[0] for line in tiny_run["test"].read_text().splitlines()]
+    paths = [str(tiny_run["test"].parent / c) for c in clips]
+    classifier = hubcore.Module(name="video_classifier", directory=str(tiny_run["ckpt"]))
+    default = classifier.classification(paths=paths, top_k=2)
+    assert classifier.classification(paths=paths, use_gpu=False, top_k=2) == default
+    batched = classifier.classification(paths=paths, batch_size=2, use_gpu=False, top_k=2)
+    for one, two in zip(default, batched, strict=True):
+        assert list(one) == list(two) and max(abs(one[k] - two[k]) for k in one) <= 2e-6
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a machine without CUDA
+    read: list[Any] = []
+    monkeypatch.setattr(classifier.task.reader, "encode_texts", lambda *a: read.append(a))
+    with pytest.raises(DeviceUnavailableError, match=r"video_classifier\.classification: use_gpu=True"):
+        classifier.classification(paths=paths, use_gpu=True)
+    assert read == []

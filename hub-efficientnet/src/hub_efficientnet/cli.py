@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from hubcore.cli.options import batch_size_option, use_gpu_option
+from hubcore.devices import resolve_device
+
 
 def _module_for(ctx: click.Context, weights: str | None) -> object:
     from hub_efficientnet.module import MODULE_CLASSES
@@ -24,7 +27,8 @@ def _module_for(ctx: click.Context, weights: str | None) -> object:
 @click.option(
     "--top_k", type=click.IntRange(1, 1000), default=1, show_default=True, help="Classes per image."
 )
-@click.option("--batch_size", type=click.IntRange(1, 256), default=1, show_default=True)
+@batch_size_option(maximum=256)
+@use_gpu_option()
 @click.option(
     "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -35,12 +39,16 @@ def command(
     input_paths: tuple[str, ...],
     top_k: int,
     batch_size: int,
+    use_gpu: bool,
     output_format: str,
     weights: str | None,
 ) -> None:
     """Classify images into ImageNet's 1,000 classes; exits 1 after the others if an image was unusable."""
+    resolve_device(use_gpu, owner=f"hubcore run {ctx.info_name}")  # no CUDA: say so before loading anything
     module = _module_for(ctx, weights)
-    results = module.classification(paths=list(input_paths), batch_size=batch_size, top_k=top_k)  # type: ignore[attr-defined]
+    results = module.classification(  # type: ignore[attr-defined]
+        paths=list(input_paths), batch_size=batch_size, use_gpu=use_gpu, top_k=top_k
+    )
     good = [(path, r) for path, r in zip(input_paths, results, strict=True) if "error" not in r]
     if output_format == "json":
         click.echo(json.dumps([{"path": p, "data": r} for p, r in good], ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from hub_efficientnet.weights import (
     load_safetensors,
 )
 from hubcore import HubcoreError
+from hubcore.devices import check_batch_size, resolve_device
 from hubcore.finetune import POOLED_OUTPUT
 from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, LoadedImage, load_array, load_path
 
@@ -104,6 +106,7 @@ class EfficientNetLite:
         self.max_pixels = max_pixels
         self.labels = imagenet_labels()
         self._inference: LiteNet | None = None
+        self._device_copy: tuple[LiteNet, LiteNet] | None = None
         self.micro_batch = MICRO_BATCH
 
     @property
@@ -116,43 +119,56 @@ class EfficientNetLite:
             self._inference = self.net.fused()
         return self._inference
 
+    def _net_on(self, device: str) -> LiteNet:
+        """The folded network on ``device``: itself on the CPU, a copy kept for CUDA."""
+        net = self.inference_net()
+        if device == "cpu":
+            return net
+        if self._device_copy is None or self._device_copy[0] is not net:
+            self._device_copy = (net, copy.deepcopy(net).to(device))
+        return self._device_copy[1]
+
     @torch.inference_mode()
-    def network_logits(self, batch: torch.Tensor) -> torch.Tensor:
+    def network_logits(self, batch: torch.Tensor, device: str = "cpu") -> torch.Tensor:
         """Logits of a preprocessed (N, 3, r, r) batch, run ``micro_batch`` images at a time.
 
         A large batch's activations (96 x 112 x 112 floats per image after the first expansion)
         do not stay in cache; slices of a few images do, and on CPU that is faster than one big
         batch.  Each image's result is the same either way (inference has no batch statistics).
         """
+        if device != "cpu":  # a GPU takes the whole batch at once
+            return self._net_on(device)(batch.to(device)).cpu()
         net = self.inference_net()
         if batch.shape[0] <= self.micro_batch:
             return net(batch)
         return torch.cat([net(part) for part in batch.split(self.micro_batch)])
 
-    def logits(self, images: Sequence[Any]) -> torch.Tensor:
+    def logits(self, images: Sequence[Any], device: str = "cpu") -> torch.Tensor:
         """ImageNet logits for RGB Pillow images (already loaded), preprocessed the TF way."""
-        return self.network_logits(to_tensor(images, self.resolution))
+        return self.network_logits(to_tensor(images, self.resolution), device)
 
     def classification(
         self,
         images: Sequence[np.ndarray] | np.ndarray | None = None,
         paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None,
         batch_size: int = 1,
+        use_gpu: bool = False,
         top_k: int = 1,
     ) -> list[dict[str, float]]:
         """Per input (paths, then arrays, as PaddleHub orders them) ``{label: probability}`` of the top k.
 
         An input that cannot be used raises nothing: its entry is ``{"error": message}`` and
         the others are still classified.  Arrays are HxWx3 RGB (or grey, or RGBA).
+        ``use_gpu=True`` runs the network on CUDA, or fails before any work when there is none.
         """
+        device = resolve_device(use_gpu, owner=f"{self.variant}.classification")
         if images is None and paths is None:
             raise HubcoreError("classification needs images=[...] or paths=[...]")
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         if isinstance(images, np.ndarray):
             images = [images]
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise HubcoreError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+        check_batch_size(batch_size, owner=f"{self.variant}.classification")
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= len(self.labels):
             raise HubcoreError(f"top_k must be a whole number from 1 to {len(self.labels)}, got {top_k!r}")
         results: list[dict[str, Any]] = []
@@ -172,7 +188,7 @@ class EfficientNetLite:
                 results.append({"error": str(exc)})
         for start in range(0, len(loaded), batch_size):
             chunk = loaded[start : start + batch_size]
-            probabilities = torch.softmax(self.logits([item.image for _, item in chunk]), dim=-1)
+            probabilities = torch.softmax(self.logits([item.image for _, item in chunk], device), dim=-1)
             top = probabilities.topk(top_k, dim=-1)
             for (index, _), values, indices in zip(chunk, top.values, top.indices, strict=True):
                 results[index] = {

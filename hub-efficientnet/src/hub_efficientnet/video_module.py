@@ -15,6 +15,7 @@ import torch
 
 from hub_efficientnet.video_io import VideoInputError
 from hubcore import HubcoreError
+from hubcore.devices import check_batch_size, resolve_device
 
 
 class VideoClassifier:
@@ -35,14 +36,19 @@ class VideoClassifier:
         self,
         paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
         batch_size: int = 1,
+        use_gpu: bool = False,
         top_k: int = 1,
     ) -> list[dict[str, Any]]:
+        """Per clip ``{label: probability}`` of the top k, or ``{"error": ...}`` for a clip that cannot be read.
+
+        ``use_gpu=True`` runs the model on CUDA, or fails before any work when there is none.
+        """
+        device = resolve_device(use_gpu, owner="video_classifier.classification")
+        check_batch_size(batch_size, owner="video_classifier.classification")
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= len(self.labels):
             raise HubcoreError(f"top_k must be a whole number from 1 to {len(self.labels)}, got {top_k!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise HubcoreError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
         results: list[dict[str, Any]] = []
         usable: list[tuple[int, dict[str, Any]]] = []
         for path in paths:
@@ -51,13 +57,15 @@ class VideoClassifier:
                 results.append({})
             except VideoInputError as exc:
                 results.append({"error": str(exc)})
-        model = self.task.model
+        model = self.task.model.to(device)
         model.eval()
         with torch.inference_mode():
             for start in range(0, len(usable), batch_size):
                 chunk = usable[start : start + batch_size]
                 batch = self.task.reader.collate([item for _, item in chunk])
-                probabilities = torch.softmax(model(batch)["logits"], dim=-1)
+                batch = {key: value.to(device) if isinstance(value, torch.Tensor) else value
+                         for key, value in batch.items()}  # fmt: skip
+                probabilities = torch.softmax(model(batch)["logits"], dim=-1).cpu()
                 top = probabilities.topk(top_k, dim=-1)
                 for (index, _), values, indices in zip(chunk, top.values, top.indices, strict=True):
                     results[index] = {

@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from hubcore.cli.options import use_gpu_option
+from hubcore.devices import resolve_device
+
 
 @click.command(name="chinese_ocr")
 @click.option(
@@ -24,6 +27,7 @@ import click
     "--angle_classification/--no-angle_classification", default=True, show_default=True,
     help="Turn lines the direction classifier finds upside down.",
 )  # fmt: skip
+@use_gpu_option()
 def command(
     input_paths: tuple[str, ...],
     output_format: str,
@@ -32,12 +36,15 @@ def command(
     box_thresh: float,
     text_thresh: float,
     angle_classification: bool,
+    use_gpu: bool,
 ) -> None:
     """Find and read the text in images; exits 1 after printing the others if any image could not be used."""
+    resolve_device(use_gpu, owner="hubcore run chinese_ocr")  # no CUDA: say so before loading anything
     from hub_ocr.module import ChineseOCR
 
     results = ChineseOCR().recognize_text(
         paths=list(input_paths),
+        use_gpu=use_gpu,
         output_dir=output_dir,
         visualization=visualization,
         box_thresh=box_thresh,

@@ -11,6 +11,7 @@ import numpy as np
 
 from hub_ocr.pipeline import OCRPipeline
 from hub_ocr.visualize import draw_results
+from hubcore.devices import resolve_device
 from hubcore.images import (
     DEFAULT_MAX_PIXELS,
     ImageInputError,
@@ -60,6 +61,7 @@ class ChineseOCR:
         self,
         images: Sequence[np.ndarray] | None = None,
         paths: Sequence[str | os.PathLike[str]] | None = None,
+        use_gpu: bool = False,
         output_dir: str | os.PathLike[str] = "ocr_result",
         visualization: bool = False,
         box_thresh: float = 0.5,
@@ -73,7 +75,9 @@ class ChineseOCR:
         the input's pixels; ``"path"`` is added for files.  Arrays are HxWx3 BGR as PaddleHub
         took them (cv2.imread).  An input that cannot be used gets ``"error"`` and empty data,
         and the others are still processed; an image without text gets empty data.
+        ``use_gpu=True`` runs the three networks on CUDA, or fails before any work when there is none.
         """
+        device = resolve_device(use_gpu, owner="chinese_ocr.recognize_text")
         if images is None and paths is None:
             raise _hub_error("recognize_text needs images=[...] or paths=[...]")
         _check_threshold("box_thresh", box_thresh)
@@ -85,6 +89,7 @@ class ChineseOCR:
         inputs: list[tuple[str, Any, bool]] = [(f"images[{i}]", a, False) for i, a in enumerate(images or [])]
         inputs += [(str(p), p, True) for p in (paths or [])]
 
+        self.pipeline.to(device)
         results: list[dict[str, Any]] = []
         used_names: set[str] = set()
         for name, source, is_path in inputs:

@@ -105,6 +105,18 @@ class OCRPipeline:
         self.recognizer = runtime_network("rec")
         self.alphabet = dictionary()
         self.timings = Timings()
+        self.device = "cpu"
+
+    def to(self, device: str) -> OCRPipeline:
+        """Move the three networks to ``device`` ("cpu" or "cuda"); inputs follow, outputs come back."""
+        if device != self.device:
+            for name in ("detector", "classifier", "recognizer"):
+                setattr(self, name, getattr(self, name).to(device))
+            self.device = device
+        return self
+
+    def _run(self, network: torch.nn.Module, batch: np.ndarray) -> torch.Tensor:
+        return network(_nhwc(batch).to(self.device)).cpu()
 
     # -- image-level geometry ------------------------------------------------------------------
 
@@ -143,7 +155,7 @@ class OCRPipeline:
         else:
             ratio = limit / max(height, width) if max(height, width) > limit else 1.0
         resized = _resize_to_multiple_of_32(image, ratio)
-        probability = self.detector(_nhwc(_normalise(resized)[None]))[0, 0].contiguous().numpy()
+        probability = self._run(self.detector, _normalise(resized)[None])[0, 0].contiguous().numpy()
         settings = DBSettings(
             thresh=det["thresh"], box_thresh=box_thresh, max_candidates=det["max_candidates"],
             unclip_ratio=det["unclip_ratio"], use_dilation=det["use_dilation"], score_mode=det["score_mode"],
@@ -165,7 +177,7 @@ class OCRPipeline:
         for begin in range(0, len(crops), cls["cls_batch_num"]):
             chosen = order[begin : begin + cls["cls_batch_num"]]
             batch = np.stack([_line_tensor(crops[i], height, width) for i in chosen])
-            probabilities = self.classifier(_nhwc(batch)).numpy()
+            probabilities = self._run(self.classifier, batch).numpy()
             for index, row in zip(chosen, probabilities, strict=True):
                 best = int(row.argmax())
                 label, score = cls["label_list"][best], float(row[best])
@@ -190,7 +202,7 @@ class OCRPipeline:
             widest = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chosen))
             batch_width = int(height * widest)
             batch = np.stack([_line_tensor(crops[i], height, batch_width) for i in chosen])
-            probabilities = self.recognizer(_nhwc(batch)).contiguous().numpy()
+            probabilities = self._run(self.recognizer, batch).contiguous().numpy()
             for index, decoded in zip(chosen, ctc_decode(probabilities, self.alphabet), strict=True):
                 results[index] = decoded
         self.timings.rec += time.perf_counter() - start

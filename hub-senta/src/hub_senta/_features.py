@@ -14,6 +14,8 @@ pinned by the ``hub-lac`` version range): they are the exact pipeline of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 MAX_CHARS = 256  # reviews are cut to their first 256 characters (p99 of the corpus is ~600)
@@ -34,8 +36,14 @@ def lac_token_ids(text: str) -> list[int]:
     return _tokens(text[:MAX_CHARS])[0] or [0]
 
 
-def lac_features(texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, list[list[int]]]:
-    """(len(texts), FEATURE_DIM) float32 pooled encoder features, and each text's LAC ids."""
+def lac_features(
+    texts: list[str], batch_size: int = 64, device: str = "cpu"
+) -> tuple[np.ndarray, list[list[int]]]:
+    """(len(texts), FEATURE_DIM) float32 pooled encoder features, and each text's LAC ids.
+
+    On ``"cpu"`` hub-lac's inference engine computes the encoder; on ``"cuda"`` its torch copy
+    of the same layers (``LacEncoder``, the one fine-tuning uses) does.
+    """
     from hub_lac._network import tagger
 
     network = tagger("lac")
@@ -44,9 +52,36 @@ def lac_features(texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, li
     all_ids: list[list[int]] = []
     for start in range(0, len(texts), batch_size):
         sequences = [lac_token_ids(text) for text in texts[start : start + batch_size]]
-        tops = network.top_features(sequences)
+        tops = network.top_features(sequences) if device == "cpu" else _torch_top(sequences, device)
         for row, (ids, top) in enumerate(zip(sequences, tops, strict=True)):
             vectors = embedding[ids]
             out[start + row] = np.concatenate([top.mean(0), top.max(0), vectors.mean(0), vectors.max(0)])
         all_ids.extend(sequences)
     return out, all_ids
+
+
+def _torch_top(sequences: list[list[int]], device: str) -> list[np.ndarray]:
+    """The top BiGRU layer per sequence from hub-lac's torch encoder on ``device``."""
+    import torch
+
+    encoder = _torch_encoder(device)
+    longest = max(len(ids) for ids in sequences)
+    ids = torch.zeros((len(sequences), longest), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    with torch.inference_mode():
+        top = encoder(ids.to(device), mask.to(device))["sequence_output"].float().cpu().numpy()
+    return [top[row, : len(seq)] for row, seq in enumerate(sequences)]
+
+
+_ENCODERS: dict[str, Any] = {}
+
+
+def _torch_encoder(device: str) -> Any:
+    if device not in _ENCODERS:
+        from hub_lac._torch_encoder import LacEncoder
+
+        _ENCODERS[device] = LacEncoder("lac").to(device).eval()
+    return _ENCODERS[device]

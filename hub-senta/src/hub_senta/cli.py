@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from hubcore import HubcoreError
+from hubcore.cli.options import batch_size_option, use_gpu_option
+from hubcore.devices import resolve_device
+
+_CHUNK = 256  # lines of an --input_file read, classified and printed together
 
 
-def _read_lines(path: Path) -> list[str]:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HubcoreError(f"{path}: not valid UTF-8 (byte {exc.start + 1} of the file)") from None
-    except OSError as exc:
-        raise HubcoreError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+def _chunks(
+    input_texts: tuple[str, ...], input_file: Path | None, progress: bool | None
+) -> Iterator[list[str]]:
+    """The --input_text values, then the file streamed (blank lines skipped), a chunk at a time."""
+    if input_texts:
+        yield list(input_texts)
+    if input_file is not None:
+        from hubcore.streaming import text_batches
+
+        for lines in text_batches(input_file, _CHUNK, progress=progress):
+            yield [line for line in lines if line.strip()]
+
+
+def _as_text(row: dict[str, Any]) -> str:
+    return (
+        f"{row['sentiment_key']}\tpositive={row['positive_probs']:.4f}\t"
+        f"negative={row['negative_probs']:.4f}\t{row['text']}"
+    )
 
 
 @click.command(name="sentiment_zh")
@@ -25,25 +41,45 @@ def _read_lines(path: Path) -> list[str]:
 @click.option(
     "--input_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A UTF-8 file with one text a line (blank lines are skipped).",
+    help="A UTF-8 file with one text a line (blank lines are skipped), streamed at constant memory.",
 )
-@click.option("--batch_size", type=click.IntRange(1), default=1, show_default=True)
+@batch_size_option()
+@use_gpu_option()
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(input_texts: tuple[str, ...], input_file: Path | None, batch_size: int, output: str) -> None:
-    """Print each text's sentiment (positive/negative) and its probabilities."""
-    texts = list(input_texts)
-    if input_file is not None:
-        texts.extend(_read_lines(input_file))
-    if not texts:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr for --input_file [default: when stderr is a terminal].",
+)
+def command(
+    input_texts: tuple[str, ...],
+    input_file: Path | None,
+    batch_size: int,
+    use_gpu: bool,
+    output: str,
+    progress: bool | None,
+) -> None:
+    """Print each text's sentiment (positive/negative) and its probabilities.
+
+    An --input_file is checked for UTF-8 first, then classified and printed a chunk at a time.
+    """
+    if not input_texts and input_file is None:
         raise click.UsageError("give at least one --input_text or an --input_file")
+    resolve_device(use_gpu, owner="hubcore run sentiment_zh")  # no CUDA: say so before loading anything
+    chunks = _chunks(input_texts, input_file, progress)
+    first = next(chunks, [])  # the file is checked here, before the model loads
     from hub_senta.module import SentimentZh
 
-    results = SentimentZh().sentiment_classify(texts=texts, batch_size=batch_size)
+    model = SentimentZh()
+    opened = False
+    for texts in itertools.chain([first], chunks):
+        for row in (
+            model.sentiment_classify(texts=texts, use_gpu=use_gpu, batch_size=batch_size) if texts else []
+        ):
+            if output == "json":
+                click.echo(("," if opened else "[") + json.dumps(row, ensure_ascii=False), nl=False)
+                opened = True
+            else:
+                click.echo(_as_text(row))
     if output == "json":
-        click.echo(json.dumps(results, ensure_ascii=False))
-        return
-    for row in results:
-        click.echo(
-            f"{row['sentiment_key']}\tpositive={row['positive_probs']:.4f}\t"
-            f"negative={row['negative_probs']:.4f}\t{row['text']}"
-        )
+        click.echo("]" if opened else "[]")

@@ -22,6 +22,7 @@ import numpy as np
 from hub_senta._features import lac_embedding, lac_features
 from hub_senta.corpus import LABELS
 from hubcore import HubcoreError
+from hubcore.devices import check_batch_size, resolve_device
 
 # PaddleHub senta's keys: sentiment_label 1 is positive, 0 negative.
 LABEL_IDS = {"negative": 0, "positive": 1}
@@ -52,11 +53,14 @@ class SentimentZh:
         self._output = (np.ascontiguousarray(w["output.weight"].T), w["output.bias"])
         self.label_list: list[str] = list(LABELS)
 
-    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings."""
+    def probabilities(self, texts: list[str], batch_size: int = 32, device: str = "cpu") -> np.ndarray:
+        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings.
+
+        ``device="cuda"`` runs LAC's encoder (nearly all the work) on the GPU; the small head stays NumPy.
+        """
         out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
-            features, ids = lac_features(texts[start : start + batch_size], batch_size=batch_size)
+            features, ids = lac_features(texts[start : start + batch_size], batch_size=batch_size, device=device)
             bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
             x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
             hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
@@ -69,6 +73,7 @@ class SentimentZh:
         self,
         texts: Sequence[str] | None = None,
         data: dict[str, Sequence[str]] | None = None,
+        use_gpu: bool = False,
         batch_size: int = 1,
     ) -> list[dict[str, Any]]:
         """One dict per text: ``text``, ``sentiment_label`` (1 positive, 0 negative), ``sentiment_key``,
@@ -76,14 +81,15 @@ class SentimentZh:
 
         PaddleHub's ``data={"text": [...]}`` form is accepted too.  A text that is not a
         non-empty string raises SentaInputError naming its index; nothing is returned then.
+        ``use_gpu=True`` runs the encoder on CUDA, or fails before any work when there is none.
         """
+        device = resolve_device(use_gpu, owner="sentiment_zh.sentiment_classify")
+        check_batch_size(batch_size, owner="sentiment_zh.sentiment_classify")
         texts = _texts_of(texts, data)
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise SentaInputError(f"batch_size must be a positive int, got {batch_size!r}")
         if not texts:
             return []
         results = []
-        for text, row in zip(texts, self.probabilities(texts, batch_size).tolist(), strict=True):
+        for text, row in zip(texts, self.probabilities(texts, batch_size, device).tolist(), strict=True):
             negative, positive = (float(row[LABELS.index(name)]) for name in ("negative", "positive"))
             key = "positive" if positive >= negative else "negative"
             results.append(
