@@ -1,4 +1,4 @@
-"""PaddleHub's ``use_gpu`` and ``batch_size`` on classification (images and video clips) and their commands."""
+"""PaddleHub's ``use_gpu`` and ``batch_size`` on classification (images, video clips) and the commands."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ class VideoClassifier:
         use_gpu: bool = False,
         top_k: int = 1,
     ) -> list[dict[str, Any]]:
-        """Per clip ``{label: probability}`` of the top k, or ``{"error": ...}`` for a clip that cannot be read.
+        """Per clip ``{label: probability}`` of the top k, or ``{"error": ...}`` for an unreadable clip.
 
         ``use_gpu=True`` runs the model on CUDA, or fails before any work when there is none.
         """

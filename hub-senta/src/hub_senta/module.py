@@ -60,7 +60,8 @@ class SentimentZh:
         """
         out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
-            features, ids = lac_features(texts[start : start + batch_size], batch_size=batch_size, device=device)
+            chunk = texts[start : start + batch_size]
+            features, ids = lac_features(chunk, batch_size=batch_size, device=device)
             bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
             x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
             hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
