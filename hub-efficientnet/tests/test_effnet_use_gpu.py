@@ -23,6 +23,18 @@ def test_use_gpu_false_and_batch_size_equal_the_default(lite0: Any, photos: Path
         assert list(one) == list(two) and max(abs(one[k] - two[k]) for k in one) <= 2e-6
 
 
+def test_the_device_path_gives_the_cpu_logits(lite0: Any, photos: Path) -> None:
+    """What use_gpu=True runs (a copy of the folded network, the whole batch at once), on "cpu:0"."""
+    from hub_efficientnet.preprocess import to_tensor
+    from PIL import Image
+
+    images = [Image.open(photos / name).convert("RGB") for name in ("chelsea.png", "coffee.png")]
+    batch = to_tensor(images, lite0.resolution)
+    on_device = lite0.network_logits(batch, "cpu:0")
+    assert lite0._net_on("cpu:0") is not lite0.inference_net()
+    torch.testing.assert_close(on_device, lite0.network_logits(batch), atol=1e-4, rtol=1e-4)
+
+
 def test_use_gpu_without_cuda_fails_before_any_work(lite0: Any, photos: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a machine without CUDA
     calls: list[Any] = []

