@@ -36,6 +36,7 @@ from hub_textgen.inputs import (
 from hub_textgen.network import FEATURE_DIM, TextgenNetwork, load_network
 from hub_textgen.sampling import sample_index, temperature_at
 from hub_textgen.vocab import META_TOKEN, WINDOW, CharTokenizer, CharVocab
+from hubcore.devices import check_batch_size, resolve_device
 
 TASK_WEIGHTS = "model.safetensors"  # what the Fine-tune API saves in best_model/
 
@@ -70,6 +71,15 @@ class TextgenLSTM:
             self.network = load_network(path, self.vocab.size)
         self.network.eval()
         self.directory = None if directory is None else str(directory)
+        self._device_copy: tuple[str, TextgenNetwork] | None = None
+
+    def network_on(self, device: str) -> TextgenNetwork:
+        """The network itself on the CPU; a copy on another device, made once."""
+        if device == "cpu":
+            return self.network
+        if self._device_copy is None or self._device_copy[0] != device:
+            self._device_copy = (device, copy.deepcopy(self.network).to(device).eval())
+        return self._device_copy[1]
 
     # ------------------------------------------------------------------ prediction
 
@@ -89,6 +99,8 @@ class TextgenLSTM:
         temperature: float | list[float] = 0.5,
         max_length: int = 300,
         seed: int | None = None,
+        use_gpu: bool = False,
+        batch_size: int | None = None,
     ) -> list[str]:
         """``n`` texts that continue ``prefix``, each at most ``max_length`` characters (prefix included).
 
@@ -97,8 +109,13 @@ class TextgenLSTM:
         vocabulary are read as padding (index 0), as textgenrnn does, and kept in the text.
         With ``seed``, text ``i`` draws from ``numpy.random.RandomState(seed + i)``, so it equals
         textgenrnn's ``generate`` after ``np.random.seed(seed + i)``; the ``n`` texts are computed
-        together, a batch of windows per step.
+        together, a batch of windows per step (``batch_size`` texts at a time when given: the same
+        texts, less memory).  ``use_gpu=True`` runs the network on CUDA, or fails before any work
+        when there is none.
         """
+        device = resolve_device(use_gpu, owner="textgen_lstm.generate")
+        if batch_size is not None:
+            check_batch_size(batch_size, owner="textgen_lstm.generate")
         prefix = check_prefix(prefix)
         n = check_count(n)
         temperature = check_temperature(temperature)
@@ -106,10 +123,27 @@ class TextgenLSTM:
         seed = check_seed(seed, n)
         generators = [np.random.RandomState(None if seed is None else seed + i) for i in range(n)]
         rows = [[META_TOKEN, *prefix] for _ in range(n)]
-        active = [i for i in range(n) if len(rows[i]) < max_tokens]
+        step = n if batch_size is None else batch_size
+        for start in range(0, n, step):
+            self._continue(rows[start : start + step], generators[start : start + step], temperature,
+                           max_tokens, device)  # fmt: skip
+        return [_joined(row) for row in rows]
+
+    @torch.no_grad()
+    def _continue(
+        self,
+        rows: list[list[str]],
+        generators: list[np.random.RandomState],
+        temperature: float | list[float],
+        max_tokens: int,
+        device: str,
+    ) -> None:
+        """Extend each row in place, one character per step, until its end token or ``max_tokens``."""
+        network = self.network_on(device)
+        active = [i for i in range(len(rows)) if len(rows[i]) < max_tokens]
         while active:
             windows = torch.tensor([self.vocab.generation_window(rows[i]) for i in active])
-            probabilities = self.network.probabilities(windows).numpy()
+            probabilities = network.probabilities(windows.to(device)).cpu().numpy()
             still = []
             for i, distribution in zip(active, probabilities, strict=True):
                 heat = temperature_at(temperature, len(rows[i]) - 1)
@@ -118,20 +152,23 @@ class TextgenLSTM:
                 if token != META_TOKEN and len(rows[i]) < max_tokens:
                     still.append(i)
             active = still
-        return [_joined(row) for row in rows]
 
     @torch.no_grad()
-    def perplexity(self, texts: Sequence[str], batch_size: int = 512) -> list[dict[str, Any]]:
+    def perplexity(
+        self, texts: Sequence[str], batch_size: int = 512, use_gpu: bool = False
+    ) -> list[dict[str, Any]]:
         """Per text: ``exp`` of the mean negative log-likelihood of its characters and end token.
 
         Scored as textgenrnn trains: ``<s> + text + <s>``, each in-vocabulary token predicted from
         the in-vocabulary tokens of the 40 before it; characters outside the vocabulary are left
         out (listed under ``unknown_characters``).  A text that cannot be scored (not a string,
         empty, no known character) gets ``{"text", "error"}`` and the others are still scored.
+        ``batch_size`` characters are scored together; ``use_gpu=True`` runs the network on CUDA,
+        or fails before any work when there is none.
         """
+        device = resolve_device(use_gpu, owner="textgen_lstm.perplexity")
+        check_batch_size(batch_size, owner="textgen_lstm.perplexity")
         texts = check_texts(texts)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise TextgenInputError(f"batch_size must be a positive integer, got {batch_size!r}")
         results: list[dict[str, Any]] = []
         log_likelihood = np.zeros(len(texts), dtype=np.float64)
         counts = np.zeros(len(texts), dtype=np.int64)
@@ -146,22 +183,28 @@ class TextgenLSTM:
             for position in self.vocab.scored_positions(text):
                 pending.append((position.window, position.target, index))
                 if len(pending) == batch_size:  # bounded memory, however long the texts
-                    self._score(pending, log_likelihood, counts)
+                    self._score(pending, log_likelihood, counts, device)
                     pending = []
         if pending:
-            self._score(pending, log_likelihood, counts)
+            self._score(pending, log_likelihood, counts, device)
         for index, result in enumerate(results):
             if "error" not in result:
                 result["perplexity"] = math.exp(-log_likelihood[index] / counts[index])
                 result["scored_tokens"] = int(counts[index])
         return results
 
+    @torch.no_grad()
     def _score(
-        self, batch: list[tuple[tuple[int, ...], int, int]], log_likelihood: np.ndarray, counts: np.ndarray
+        self,
+        batch: list[tuple[tuple[int, ...], int, int]],
+        log_likelihood: np.ndarray,
+        counts: np.ndarray,
+        device: str = "cpu",
     ) -> None:
         """Add each window's log-probability of its target to its text's total."""
         windows, targets, owners = zip(*batch, strict=True)
-        log_probs = torch.log_softmax(self.network(torch.tensor(windows)), dim=-1)
+        logits = self.network_on(device)(torch.tensor(windows).to(device)).cpu()
+        log_probs = torch.log_softmax(logits, dim=-1)
         picked = log_probs.gather(1, torch.tensor(targets)[:, None])[:, 0].double().numpy()
         np.add.at(log_likelihood, list(owners), picked)
         np.add.at(counts, list(owners), 1)
