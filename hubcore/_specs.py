@@ -94,7 +94,8 @@ class ServingSpec:
     calls ``method`` (an attribute of the built module, looked up only when serving starts)
     once, with each field passed as the keyword ``inputs`` maps it to.  The method returns
     one JSON-ready result per input, in order.  Fields in ``images`` carry base64-encoded
-    image files and reach the method as RGB ``numpy`` arrays.  ``options`` are keywords a
+    image files and reach the method as ``numpy`` arrays, RGB unless ``image_channels`` is
+    ``"BGR"`` (for methods that take OpenCV's order, as PaddleHub's OCR did).  ``options`` are keywords a
     request may set with a JSON scalar (requests with different options are never merged);
     ``fixed`` keywords are always passed; ``batch_size_arg`` names the method's batch-size
     keyword, set to the merged batch's size.  ``max_batch_size`` and ``max_wait_ms`` are the
@@ -109,6 +110,7 @@ class ServingSpec:
     batch_size_arg: str = ""
     max_batch_size: int = 32
     max_wait_ms: float = 5.0
+    image_channels: str = "RGB"
 
     def __post_init__(self) -> None:
         where = f"serving method {self.method!r}"
@@ -131,6 +133,8 @@ class ServingSpec:
         stray = [name for name in self.images if name not in self.inputs]
         if stray:
             raise SpecError(f"{where}: image fields {stray} are not among the inputs")
+        if self.image_channels not in ("RGB", "BGR"):
+            raise SpecError(f"{where}: image_channels must be 'RGB' or 'BGR', not {self.image_channels!r}")
         clash = [name for name in self.options if name in self.inputs]
         if clash:
             raise SpecError(f"{where}: {clash} cannot be both an input field and an option")

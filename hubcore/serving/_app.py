@@ -291,7 +291,7 @@ async def _read_json(request: Request, limit: int) -> Any:
 
 
 async def _decode(parsed: Parsed, serving: ServingSpec) -> Parsed:
-    """Base64 images decoded to arrays, in a thread: decoding is CPU work."""
+    """Base64 images decoded to arrays in the module's channel order, in a thread: decoding is CPU work."""
     images = serving.images
     if not images:
         return parsed
@@ -300,7 +300,9 @@ async def _decode(parsed: Parsed, serving: ServingSpec) -> Parsed:
 
     fields = dict(parsed.fields)
     for name in images:
-        fields[name] = await asyncio.to_thread(decode_images, fields[name], name, DEFAULT_MAX_PIXELS)
+        fields[name] = await asyncio.to_thread(
+            decode_images, fields[name], name, DEFAULT_MAX_PIXELS, serving.image_channels
+        )
     return Parsed(fields, parsed.count, parsed.options)
 
 

@@ -1,4 +1,4 @@
-"""Base64 image files in a request, decoded into RGB arrays with hubcore's safe image loader."""
+"""Base64 image files in a request, decoded into RGB (or BGR) arrays with hubcore's safe image loader."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from typing import Any
 from hubcore.serving._envelope import BadInputError
 
 
-def decode_images(items: list[str], field: str, max_pixels: int) -> list[Any]:
-    """One HxWx3 uint8 array per base64 string; the first that cannot be used fails the request."""
+def decode_images(items: list[str], field: str, max_pixels: int, channels: str = "RGB") -> list[Any]:
+    """One HxWx3 uint8 array per base64 string; the first that cannot be used fails the request.
+
+    ``channels="BGR"`` gives the channels in OpenCV's order (a contiguous copy), for methods that
+    take arrays as ``cv2.imread`` returns them.
+    """
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
@@ -37,7 +41,8 @@ def decode_images(items: list[str], field: str, max_pixels: int) -> list[Any]:
                             f"{where}: {width}x{height} pixels is more than the {max_pixels} allowed"
                         )
                     opened.load()
-                    arrays.append(np.asarray(to_rgb(opened, where)))
+                    rgb = np.asarray(to_rgb(opened, where))
+                    arrays.append(np.ascontiguousarray(rgb[:, :, ::-1]) if channels == "BGR" else rgb)
         except ImageInputError as exc:
             raise BadInputError(str(exc)) from None
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:

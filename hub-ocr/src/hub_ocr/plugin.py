@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_ocr import __version__
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 WEIGHTS_SOURCE = (
     "PaddleOCR PP-OCRv4 det/rec and mobile v2.0 cls, as ONNX in the PyPI package rapidocr-onnxruntime 1.4.4 "
@@ -33,5 +33,16 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
             license=f"Apache-2.0 (code and weights); weights: {WEIGHTS_SOURCE}",
             aliases=("chinese_ocr_db_crnn_mobile",),
             keywords=("ocr", "text", "chinese", "paddleocr", "pp-ocrv4", "db", "crnn", "svtr", "vision"),
+            # recognize_text takes BGR arrays (cv2.imread's order), as PaddleHub's module did.
+            serving=ServingSpec(
+                method="recognize_text",
+                inputs={"images": "images"},
+                images=("images",),
+                image_channels="BGR",
+                options=("box_thresh", "text_thresh", "angle_classification"),
+                fixed={"visualization": False},
+                max_batch_size=4,
+                max_wait_ms=10,
+            ),
         )
     )

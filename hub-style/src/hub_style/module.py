@@ -14,7 +14,15 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from hub_style.network import MultiStyleNet
-from hub_style.pictures import MIN_SIDE, fit, pad_to_multiple_of_4, save_png_atomically, to_uint8, unique_name
+from hub_style.pictures import (
+    MIN_SIDE,
+    fit,
+    pad_to_multiple_of_4,
+    png_base64,
+    save_png_atomically,
+    to_uint8,
+    unique_name,
+)
 from hub_style.styles import NUM_STYLES, describe, style_weights
 from hubcore import HubcoreError
 from hubcore.devices import resolve_device
@@ -152,3 +160,21 @@ class StyleTransfer26:
                 except OSError as exc:
                     result["error"] = f"{target}: could not save the result ({exc})"
         return results
+
+    def style_transfer_base64(
+        self,
+        images: Sequence[np.ndarray],
+        style: object = 0,
+        visualization: bool = False,
+        max_side: int | None = 1024,
+    ) -> list[dict[str, Any]]:
+        """``style_transfer`` with each result's ``data`` as a base64 PNG string: what serving answers.
+
+        PaddleHub Serving's style-transfer modules answered with the picture base64-encoded
+        (a JPEG); a PNG keeps the network's output exactly, and a client decodes it the same way
+        (``base64.b64decode`` then any image reader).
+        """
+        results = self.style_transfer(
+            images=images, style=style, visualization=visualization, max_side=max_side
+        )
+        return [{**r, "data": None if r["data"] is None else png_base64(r["data"])} for r in results]

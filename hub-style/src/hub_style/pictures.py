@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +44,13 @@ def to_uint8(pixels: np.ndarray) -> np.ndarray:
 def save_png_atomically(pixels: np.ndarray, target: Path) -> Path:
     """Write a PNG of ``pixels`` through the hub's atomic image writer."""
     return save_atomically(Image.fromarray(pixels), target, format="PNG")
+
+
+def png_base64(pixels: np.ndarray) -> str:
+    """An HxWx3 uint8 RGB array as a base64 PNG (lossless), the JSON-ready form serving answers with."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def unique_name(stem: str, tag: str, used: set[str]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub_style import __version__
-from hubcore import ModuleSpec, hookimpl
+from hubcore import ModuleSpec, ServingSpec, hookimpl
 
 
 @hookimpl
@@ -32,5 +32,15 @@ def hubcore_register_modules(register: Callable[[Any], None]) -> None:
                 "vision",
             ),
             license="Apache-2.0",
+            # A picture per image, answered as a base64 PNG (PaddleHub Serving sent base64 too).
+            serving=ServingSpec(
+                method="style_transfer_base64",
+                inputs={"images": "images"},
+                images=("images",),
+                options=("style", "max_side"),
+                fixed={"visualization": False},
+                max_batch_size=4,
+                max_wait_ms=10,
+            ),
         )
     )
