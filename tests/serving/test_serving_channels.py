@@ -23,15 +23,17 @@ from hubcore import ModuleSpec, ServingSpec, hookimpl
 @hookimpl
 def hubcore_register_modules(register):
     for order in ("RGB", "BGR"):
-        register(ModuleSpec(name=f"first_pixel_{order.lower()}", version="1.0", entry="channels_impl:FirstPixel",
-                            serving=ServingSpec(method="first", inputs={"images": "images"}, images=("images",),
-                                                image_channels=order)))
+        serving = ServingSpec(method="first", inputs={"images": "images"}, images=("images",),
+                              image_channels=order)
+        register(ModuleSpec(name=f"first_pixel_{order.lower()}", version="1.0",
+                            entry="channels_impl:FirstPixel", serving=serving))
 """
 
 CHANNELS_IMPL = """
 class FirstPixel:
     def first(self, images):
-        return [{"pixel": [int(v) for v in a[0, 0]], "contiguous": bool(a.flags.c_contiguous)} for a in images]
+        return [{"pixel": [int(v) for v in a[0, 0]], "contiguous": bool(a.flags.c_contiguous)}
+                for a in images]
 """
 
 
