@@ -22,7 +22,7 @@ import numpy as np
 from hub_senta._features import lac_embedding, lac_features
 from hub_senta.corpus import LABELS
 from hubcore import HubcoreError
-from hubcore.devices import check_batch_size, resolve_device
+from hubcore.devices import resolve_device
 
 # PaddleHub senta's keys: sentiment_label 1 is positive, 0 negative.
 LABEL_IDS = {"negative": 0, "positive": 1}
@@ -85,8 +85,9 @@ class SentimentZh:
         ``use_gpu=True`` runs the encoder on CUDA, or fails before any work when there is none.
         """
         device = resolve_device(use_gpu, owner="sentiment_zh.sentiment_classify")
-        check_batch_size(batch_size, owner="sentiment_zh.sentiment_classify")
         texts = _texts_of(texts, data)
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise SentaInputError(f"batch_size must be a positive int, got {batch_size!r}")
         if not texts:
             return []
         results = []
