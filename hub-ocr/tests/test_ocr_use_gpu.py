@@ -22,6 +22,20 @@ def test_use_gpu_false_equals_the_default(ocr: Any, page_bgr: np.ndarray) -> Non
     assert ocr.pipeline.device == "cpu"
 
 
+def test_the_device_path_reads_the_same_lines(ocr: Any, page_bgr: np.ndarray) -> None:
+    """What use_gpu=True runs (networks moved, inputs sent, outputs brought back), on "cpu:0"."""
+    on_cpu = ocr.pipeline(page_bgr)
+    try:
+        assert ocr.pipeline.to("cpu:0").device == "cpu:0"
+        on_device = ocr.pipeline(page_bgr)
+    finally:
+        ocr.pipeline.to("cpu")
+    assert on_cpu and [(line.text, line.confidence) for line in on_device] == [
+        (line.text, line.confidence) for line in on_cpu
+    ]
+    assert all(np.array_equal(a.box, b.box) for a, b in zip(on_device, on_cpu, strict=True))
+
+
 def test_use_gpu_without_cuda_fails_before_any_work(ocr: Any, page_bgr: np.ndarray, monkeypatch: Any) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a machine without CUDA
     calls: list[Any] = []
