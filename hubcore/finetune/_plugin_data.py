@@ -60,6 +60,16 @@ DATASETS = (
         entry=f"{_FT}._msra_ner:MSRANER",
         summary="MSRA Chinese named entities (PaddleHub's layout; provided by hand: no published digest)",
     ),
+    ComponentSpec(
+        name="cmrc2018",
+        entry=f"{_FT}._rc_data:CMRC2018",
+        summary="CMRC2018 Chinese reading comprehension (PaddleHub's layout; provided by hand)",
+    ),
+    ComponentSpec(
+        name="drcd",
+        entry=f"{_FT}._rc_data:DRCD",
+        summary="DRCD traditional-Chinese reading comprehension (PaddleHub's layout; provided by hand)",
+    ),
 )
 
 READERS = (
@@ -77,6 +87,11 @@ READERS = (
         name="pairwise_matching",
         entry=f"{_FT}._matching:PairwiseMatchingReader",
         summary="query/positive/negative triples for training, labelled pairs for evaluation",
+    ),
+    ComponentSpec(
+        name="reading_comprehension",
+        entry=f"{_FT}._rc_reader:ReadingComprehensionReader",
+        summary="question and context into doc-stride windows with answer start/end positions",
     ),
     ComponentSpec(
         name="multi_label_classify",
