@@ -21,8 +21,11 @@ from hubcore.finetune._datasets import (
 )
 from hubcore.finetune._lcqmc import LCQMC
 from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
+from hubcore.finetune._rc_data import CMRC2018, DRCD
 
 __all__ = [
+    "CMRC2018",
+    "DRCD",
     "LCQMC",
     "MSRA_NER",
     "BaseDataset",
