@@ -21,13 +21,17 @@ from hubcore.finetune._datasets import (
 )
 from hubcore.finetune._lcqmc import LCQMC
 from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
+from hubcore.finetune._pair_sets import BQ
+from hubcore.finetune._pair_sets import NLPCCDBQA as NLPCC_DBQA
 from hubcore.finetune._rc_data import CMRC2018, DRCD
 
 __all__ = [
+    "BQ",
     "CMRC2018",
     "DRCD",
     "LCQMC",
     "MSRA_NER",
+    "NLPCC_DBQA",
     "BaseDataset",
     "BaseNLPDataset",
     "ChnSentiCorp",

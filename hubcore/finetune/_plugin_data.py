@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hubcore._specs import Asset, ComponentSpec
+from hubcore.finetune._data_assets import BQ_ARCHIVE, NLPCC_DBQA_ARCHIVE
 from hubcore.hookspecs import hookimpl
 
 _FT = "hubcore.finetune"
@@ -59,6 +60,18 @@ DATASETS = (
         name="msra_ner",
         entry=f"{_FT}._msra_ner:MSRANER",
         summary="MSRA Chinese named entities (PaddleHub's layout; provided by hand: no published digest)",
+    ),
+    ComponentSpec(
+        name="nlpcc_dbqa",
+        entry=f"{_FT}._pair_sets:NLPCCDBQA",
+        summary="NLPCC-DBQA Chinese question / answer-sentence pairs (PaddleNLP's archive and MD5s)",
+        assets=(NLPCC_DBQA_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="bq",
+        entry=f"{_FT}._pair_sets:BQ",
+        summary="BQ bank-service question pairs, same intent or not (PaddleNLP's archive and MD5s)",
+        assets=(BQ_ARCHIVE,),
     ),
     ComponentSpec(
         name="cmrc2018",
