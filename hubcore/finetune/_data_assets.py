@@ -26,3 +26,41 @@ BQ_ARCHIVE = Asset(
     urls=("https://bj.bcebos.com/paddlenlp/datasets/bq_corpus.zip",),
     md5="abe6c480b96cb705b4d24bd522848009",
 )
+
+
+def _json(name: str, url: str, md5: str) -> Asset:
+    return Asset(name=name, sha256="", size=0, urls=(url,), md5=md5)
+
+
+# URLs and MD5s: PaddleNLP's paddlenlp/datasets/cmrc2018.py (SPLITS: file, md5, URL).
+CMRC2018_FILES = {
+    "train": _json(
+        "cmrc2018_train.json",
+        "https://bj.bcebos.com/paddlenlp/datasets/cmrc/cmrc2018_train.json",
+        "7fb714b479c7f40fbb16acabd7af0ede",
+    ),
+    "dev": _json(
+        "cmrc2018_dev.json",
+        "https://bj.bcebos.com/paddlenlp/datasets/cmrc/cmrc2018_dev.json",
+        "853b80709ff2d071f9fce196521b843c",
+    ),
+}
+
+# URLs and MD5s: PaddleNLP's paddlenlp/datasets/drcd.py (SPLITS: file, md5, URL).
+DRCD_FILES = {
+    "train": _json(
+        "DRCD_training.json",
+        "https://paddlenlp.bj.bcebos.com/datasets/DRCD/DRCD_training.json",
+        "bbeefc8ad7585ea3e4fef8c677e7643e",
+    ),
+    "dev": _json(
+        "DRCD_dev.json",
+        "https://paddlenlp.bj.bcebos.com/datasets/DRCD/DRCD_dev.json",
+        "42c2f2bca84fc36cf65a86563b0540e6",
+    ),
+    "test": _json(
+        "DRCD_test.json",
+        "https://paddlenlp.bj.bcebos.com/datasets/DRCD/DRCD_test.json",
+        "e36a295c1cb8c6b9fb28015907a42d9e",
+    ),
+}

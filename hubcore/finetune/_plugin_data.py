@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hubcore._specs import Asset, ComponentSpec
-from hubcore.finetune._data_assets import BQ_ARCHIVE, NLPCC_DBQA_ARCHIVE
+from hubcore.finetune._data_assets import BQ_ARCHIVE, CMRC2018_FILES, DRCD_FILES, NLPCC_DBQA_ARCHIVE
 from hubcore.hookspecs import hookimpl
 
 _FT = "hubcore.finetune"
@@ -76,12 +76,14 @@ DATASETS = (
     ComponentSpec(
         name="cmrc2018",
         entry=f"{_FT}._rc_data:CMRC2018",
-        summary="CMRC2018 Chinese reading comprehension (PaddleHub's layout; provided by hand)",
+        summary="CMRC2018 Chinese reading comprehension (PaddleNLP's JSON files and MD5s)",
+        assets=tuple(CMRC2018_FILES.values()),
     ),
     ComponentSpec(
         name="drcd",
         entry=f"{_FT}._rc_data:DRCD",
-        summary="DRCD traditional-Chinese reading comprehension (PaddleHub's layout; provided by hand)",
+        summary="DRCD traditional-Chinese reading comprehension (PaddleNLP's JSON files and MD5s)",
+        assets=tuple(DRCD_FILES.values()),
     ),
 )
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from hubcore._errors import HubcoreError
+from hubcore._specs import Asset
+from hubcore.finetune._data_assets import CMRC2018_FILES, DRCD_FILES
 from hubcore.finetune._datasets import BaseDataset, DatasetFormatError, InputExample
 
 
@@ -90,47 +92,53 @@ def _list(value: Any, path: Path, where: str) -> list[Any]:
 
 
 class _PaddleReadingSet(ReadingComprehensionDataset):
-    """A PaddleHub reading set from its unpacked folder (``data_dir``, or the hub's data folder)."""
+    """A reading set whose JSON files come from ``data_dir`` (a folder) or the asset cache.
+
+    Without ``data_dir`` each split file is fetched through the asset cache from the URL
+    PaddleNLP publishes it at, checked against PaddleNLP's MD5 (see ``_data_assets``);
+    offline, the error says how to bring the files over.  A folder given as ``data_dir``
+    (PaddleHub's unpacked archive, or the files themselves) is read as it is.
+    """
 
     folder_name: ClassVar[str] = ""
     title: ClassVar[str] = ""
-    url: ClassVar[str] = ""
-    split_files: ClassVar[dict[str, str]] = {}
+    split_files: ClassVar[dict[str, Asset]] = {}
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
-        from hubcore.hub import cache_dir
-
-        default = Path(cache_dir()) / "datasets" / self.folder_name
-        folder = Path(data_dir) if data_dir is not None else default
-        for candidate in (folder, folder / self.folder_name):
-            if all((candidate / name).is_file() for name in self.split_files.values()):
-                folder = candidate
-                break
-        else:
-            raise HubcoreError(
-                f"{self.title} is not at {folder}: PaddleHub publishes no checksum for {self.url}, so it is "
-                f"not downloaded automatically; download and unpack it, then pass data_dir=FOLDER or put "
-                f"its {self.folder_name}/ folder at {default}"
-            )
-        files = {split: folder / name for split, name in self.split_files.items()}
+        files = self._fetched() if data_dir is None else self._in_folder(Path(data_dir))
         super().__init__(files.get("train"), files.get("dev"), files.get("test"))
+
+    def _in_folder(self, folder: Path) -> dict[str, Path]:
+        names = {split: asset.name for split, asset in self.split_files.items()}
+        for candidate in (folder, folder / self.folder_name):
+            if all((candidate / name).is_file() for name in names.values()):
+                return {split: candidate / name for split, name in names.items()}
+        raise HubcoreError(f"{folder}: no {self.title} files ({', '.join(names.values())}) there")
+
+    def _fetched(self) -> dict[str, Path]:
+        from hubcore.hub import fetch_asset
+
+        files: dict[str, Path] = {}
+        for split, asset in self.split_files.items():
+            try:
+                files[split] = Path(fetch_asset(asset, owner=f"dataset {self.folder_name!r}"))
+            except HubcoreError as exc:
+                raise HubcoreError(
+                    f"{self.title} is not available: {exc}; or download {asset.urls[0]} (md5 {asset.md5}) "
+                    f"and the other split files into one folder and pass data_dir=FOLDER"
+                ) from None
+        return files
 
 
 class CMRC2018(_PaddleReadingSet):
-    """CMRC2018 (simplified Chinese span extraction), PaddleHub's ``cmrc2018/`` folder: train and dev."""
+    """CMRC2018 (simplified Chinese span extraction): train and dev."""
 
     folder_name, title = "cmrc2018", "CMRC2018"
-    url = "https://bj.bcebos.com/paddlehub-dataset/cmrc2018.tar.gz"
-    split_files: ClassVar[dict[str, str]] = {"train": "cmrc2018_train.json", "dev": "cmrc2018_dev.json"}
+    split_files: ClassVar[dict[str, Asset]] = CMRC2018_FILES
 
 
 class DRCD(_PaddleReadingSet):
-    """DRCD (traditional Chinese span extraction), PaddleHub's ``drcd/`` folder: train, dev, test."""
+    """DRCD (traditional Chinese span extraction): train, dev and test."""
 
     folder_name, title = "drcd", "DRCD"
-    url = "https://bj.bcebos.com/paddlehub-dataset/drcd.tar.gz"
-    split_files: ClassVar[dict[str, str]] = {
-        "train": "DRCD_training.json",
-        "dev": "DRCD_dev.json",
-        "test": "DRCD_test.json",
-    }
+    split_files: ClassVar[dict[str, Asset]] = DRCD_FILES

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 
 import hubcore
-from hubcore import HubcoreError, RunConfig, load_task
+from hubcore import Asset, HubcoreError, RunConfig, load_task
 from hubcore.finetune import _checkpoint as ckpt
 from hubcore.finetune._rc_data import CMRC2018, DRCD, ReadingComprehensionDataset, ReadingExample
 from hubcore.finetune._rc_metric import em_f1, exact_match, f1_score, segments
@@ -91,10 +93,43 @@ def test_cmrc2018_and_drcd_read_paddlehub_folders(tmp_path: Path) -> None:
     for name in ("DRCD_training.json", "DRCD_dev.json", "DRCD_test.json"):
         _write(tmp_path / "drcd", name, _squad(DEV, name[5:8]))
     assert DRCD(tmp_path / "drcd").get_test_examples()[1].answers == [("首尔", DEV_OFFSET)]
-    with pytest.raises(
-        HubcoreError, match=r"DRCD is not at .*no checksum for https://bj.bcebos.com/paddlehub-dataset/drcd"
-    ):
+    with pytest.raises(HubcoreError, match=r"cmrc2018: no DRCD files \(DRCD_training\.json, "):
         DRCD(tmp_path / "cmrc2018")
+
+
+def test_cmrc2018_files_come_through_the_asset_cache_with_their_md5(
+    asset_server: Any, hub_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registered = hubcore.get_registry().components["dataset"]["cmrc2018"].assets
+    assert [(a.urls[0], a.md5) for a in registered] == [  # PaddleNLP's paddlenlp/datasets/cmrc2018.py
+        (
+            "https://bj.bcebos.com/paddlenlp/datasets/cmrc/cmrc2018_train.json",
+            "7fb714b479c7f40fbb16acabd7af0ede",
+        ),
+        (
+            "https://bj.bcebos.com/paddlenlp/datasets/cmrc/cmrc2018_dev.json",
+            "853b80709ff2d071f9fce196521b843c",
+        ),
+    ]
+    monkeypatch.setenv("HUBCORE_OFFLINE", "1")
+    with pytest.raises(
+        HubcoreError, match=r"CMRC2018 is not available: .*cmrc2018_train\.json \(md5 7fb714b4"
+    ):
+        CMRC2018()
+    monkeypatch.delenv("HUBCORE_OFFLINE")
+    served = {}
+    for split, pairs in (("train", TRAIN), ("dev", DEV)):
+        data = json.dumps(_squad(pairs, split), ensure_ascii=False).encode()
+        name = f"cmrc2018_{split}.json"
+        served[split] = Asset(
+            name, "", 0, (asset_server.serve(name, data),), md5=hashlib.md5(data).hexdigest()
+        )
+    monkeypatch.setattr(CMRC2018, "split_files", served)
+    assert [e.text_a for e in CMRC2018().get_dev_examples()] == [f"{c}的首都是哪里？" for c, _ in DEV]
+    bad = dict(served, dev=Asset("cmrc2018_dev.json", "", 0, served["dev"].urls, md5="0" * 32))
+    monkeypatch.setattr(CMRC2018, "split_files", bad)
+    with pytest.raises(HubcoreError, match=r"CMRC2018 is not available: .*md5"):
+        CMRC2018()
 
 
 DEV_OFFSET = 1 + 6  # DEV[1] has a one-character lead
