@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune._chnsenticorp import ChnSentiCorp
+from hubcore.finetune._clue_sets import IFLYTEK, TNews
 from hubcore.finetune._datasets import (
     BaseDataset,
     InputExample,
@@ -29,6 +30,7 @@ __all__ = [
     "BQ",
     "CMRC2018",
     "DRCD",
+    "IFLYTEK",
     "LCQMC",
     "MSRA_NER",
     "NLPCC_DBQA",
@@ -37,6 +39,7 @@ __all__ = [
     "ChnSentiCorp",
     "InputExample",
     "SeqLabelingDataset",
+    "TNews",
 ]
 
 

@@ -64,3 +64,22 @@ DRCD_FILES = {
         "e36a295c1cb8c6b9fb28015907a42d9e",
     ),
 }
+
+# URL and MD5: PaddleNLP's paddlenlp/datasets/clue.py (BUILDER_CONFIGS["tnews"]).
+TNEWS_ARCHIVE = Asset(
+    name="tnews_public.zip",
+    sha256="",
+    size=0,
+    urls=("https://storage.googleapis.com/cluebenchmark/tasks/tnews_public.zip",),
+    md5="587171233c8e8db00a3dc9bae5d2b47d",
+)
+
+# URL and MD5: PaddleNLP's paddlenlp/datasets/clue.py (BUILDER_CONFIGS["iflytek"]); its
+# iflytek.py publishes the same MD5 for its own mirror, paddlenlp.bj.bcebos.com/datasets/iflytek.tar.gz.
+IFLYTEK_ARCHIVE = Asset(
+    name="iflytek_public.zip",
+    sha256="",
+    size=0,
+    urls=("https://storage.googleapis.com/cluebenchmark/tasks/iflytek_public.zip",),
+    md5="19e4b19947db126f69aae18db0da2b87",
+)

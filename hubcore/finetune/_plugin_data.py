@@ -9,7 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from hubcore._specs import Asset, ComponentSpec
-from hubcore.finetune._data_assets import BQ_ARCHIVE, CMRC2018_FILES, DRCD_FILES, NLPCC_DBQA_ARCHIVE
+from hubcore.finetune._data_assets import (
+    BQ_ARCHIVE,
+    CMRC2018_FILES,
+    DRCD_FILES,
+    IFLYTEK_ARCHIVE,
+    NLPCC_DBQA_ARCHIVE,
+    TNEWS_ARCHIVE,
+)
 from hubcore.hookspecs import hookimpl
 
 _FT = "hubcore.finetune"
@@ -72,6 +79,18 @@ DATASETS = (
         entry=f"{_FT}._pair_sets:BQ",
         summary="BQ bank-service question pairs, same intent or not (PaddleNLP's archive and MD5s)",
         assets=(BQ_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="tnews",
+        entry=f"{_FT}._clue_sets:TNews",
+        summary="TNews Chinese news titles in 15 categories (CLUE's archive, PaddleNLP's MD5s)",
+        assets=(TNEWS_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="iflytek",
+        entry=f"{_FT}._clue_sets:IFLYTEK",
+        summary="IFLYTEK Chinese app descriptions in 119 categories (CLUE's archive, PaddleNLP's MD5s)",
+        assets=(IFLYTEK_ARCHIVE,),
     ),
     ComponentSpec(
         name="cmrc2018",
