@@ -25,6 +25,7 @@ from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
 from hubcore.finetune._pair_sets import BQ
 from hubcore.finetune._pair_sets import NLPCCDBQA as NLPCC_DBQA
 from hubcore.finetune._rc_data import CMRC2018, DRCD
+from hubcore.finetune._xnli import XNLI
 
 __all__ = [
     "BQ",
@@ -34,6 +35,7 @@ __all__ = [
     "LCQMC",
     "MSRA_NER",
     "NLPCC_DBQA",
+    "XNLI",
     "BaseDataset",
     "BaseNLPDataset",
     "ChnSentiCorp",

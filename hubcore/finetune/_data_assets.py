@@ -83,3 +83,19 @@ IFLYTEK_ARCHIVE = Asset(
     urls=("https://storage.googleapis.com/cluebenchmark/tasks/iflytek_public.zip",),
     md5="19e4b19947db126f69aae18db0da2b87",
 )
+
+# URLs and MD5s: PaddleNLP's paddlenlp/datasets/xnli.py (SPLITS: url, zipfile_md5).
+XNLI_TRAIN_ARCHIVE = Asset(
+    name="XNLI-MT-1.0.zip",
+    sha256="",
+    size=0,
+    urls=("https://bj.bcebos.com/paddlenlp/datasets/XNLI-MT-1.0.zip",),
+    md5="fa3d8d6c3d1866cedc45680ba93c296e",
+)
+XNLI_EVAL_ARCHIVE = Asset(
+    name="XNLI-1.0.zip",
+    sha256="",
+    size=0,
+    urls=("https://bj.bcebos.com/paddlenlp/datasets/XNLI-1.0.zip",),
+    md5="53393158739ec671c34f205efc7d1666",
+)

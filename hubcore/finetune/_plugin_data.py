@@ -16,6 +16,8 @@ from hubcore.finetune._data_assets import (
     IFLYTEK_ARCHIVE,
     NLPCC_DBQA_ARCHIVE,
     TNEWS_ARCHIVE,
+    XNLI_EVAL_ARCHIVE,
+    XNLI_TRAIN_ARCHIVE,
 )
 from hubcore.hookspecs import hookimpl
 
@@ -91,6 +93,12 @@ DATASETS = (
         entry=f"{_FT}._clue_sets:IFLYTEK",
         summary="IFLYTEK Chinese app descriptions in 119 categories (CLUE's archive, PaddleNLP's MD5s)",
         assets=(IFLYTEK_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="xnli",
+        entry=f"{_FT}._xnli:XNLI",
+        summary="XNLI entailment pairs in one language, zh by default (PaddleNLP's archives and MD5s)",
+        assets=(XNLI_TRAIN_ARCHIVE, XNLI_EVAL_ARCHIVE),
     ),
     ComponentSpec(
         name="cmrc2018",
