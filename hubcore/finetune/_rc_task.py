@@ -97,8 +97,13 @@ class ReadingComprehensionTask(BasicTask):
         Inputs are ``{"question": ..., "context": ...}`` or ``[question, context]``;
         ``raw=True`` gives the per-window candidates instead.
         """
+        kept = len(self.reader.windows)
         windows = super().predict(data, batch_size=batch_size, raw=True)
-        return windows if raw else [answer for _, answer in self._answers(windows)]
+        if raw:
+            return windows
+        answers = [answer for _, answer in self._answers(windows)]
+        del self.reader.windows[kept:]  # prediction windows are not kept: repeated calls do not grow memory
+        return answers
 
     # -- decoding -----------------------------------------------------------------------
 

@@ -197,7 +197,9 @@ def test_reading_comprehension_trains_saves_and_reloads(
     assert saved["task"] == "reading_comprehension" and saved["reader"] == "reading_comprehension"
     task.model.load_state_dict(ckpt.load_weights(tmp_path / "run" / "best_model" / ckpt.WEIGHTS))
     inputs = [{"question": f"{c}的首都是哪里？", "context": f"{c}的首都是{k}。{FILLER}"} for c, k in DEV]
+    kept = len(task.reader.windows)
     ours = task.predict(inputs)
+    assert len(task.reader.windows) == kept  # prediction windows are dropped once decoded
     loaded = load_task(tmp_path / "run").predict([[i["question"], i["context"]] for i in inputs])
     assert [(a["text"], a["start"], a["end"]) for a in loaded] == [
         (a["text"], a["start"], a["end"]) for a in ours
