@@ -22,6 +22,7 @@ from hubcore.compat._config import (
     ULMFiTStrategy,
 )
 from hubcore.compat._module import CompatModule, Module, Variable
+from hubcore.compat._reading import ReadingComprehensionTask
 from hubcore.compat._tasks import (
     ClassifierTask,
     CompatTask,
@@ -46,6 +47,7 @@ __all__ = [
     "L2SPFinetuneStrategy",
     "Module",
     "MultiLabelClassifierTask",
+    "ReadingComprehensionTask",
     "RegressionTask",
     "RunConfig",
     "RunState",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune._chnsenticorp import ChnSentiCorp
+from hubcore.finetune._clue_sets import IFLYTEK, TNews
 from hubcore.finetune._datasets import (
     BaseDataset,
     InputExample,
@@ -21,15 +22,26 @@ from hubcore.finetune._datasets import (
 )
 from hubcore.finetune._lcqmc import LCQMC
 from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
+from hubcore.finetune._pair_sets import BQ
+from hubcore.finetune._pair_sets import NLPCCDBQA as NLPCC_DBQA
+from hubcore.finetune._rc_data import CMRC2018, DRCD
+from hubcore.finetune._xnli import XNLI
 
 __all__ = [
+    "BQ",
+    "CMRC2018",
+    "DRCD",
+    "IFLYTEK",
     "LCQMC",
     "MSRA_NER",
+    "NLPCC_DBQA",
+    "XNLI",
     "BaseDataset",
     "BaseNLPDataset",
     "ChnSentiCorp",
     "InputExample",
     "SeqLabelingDataset",
+    "TNews",
 ]
 
 

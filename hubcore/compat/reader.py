@@ -99,11 +99,52 @@ class SequenceLabelReader(CompatReader):
 
 LACClassifyReader = ClassifyReader  # PaddleHub's reader for LAC's word features; LAC reads characters here
 
+
+class ReadingComprehensionReader(CompatReader):
+    """Question-and-context windows (``doc_stride``, ``max_query_length`` as PaddleHub named them)."""
+
+    kind = "reading_comprehension"
+
+    def __init__(
+        self,
+        dataset: Any = None,
+        vocab_path: str | None = None,
+        max_seq_len: int = 512,
+        doc_stride: int = 128,
+        max_query_length: int = 64,
+        **options: Any,
+    ) -> None:
+        super().__init__(dataset, vocab_path, max_seq_len, [] if dataset is None else None, **options)
+        self.doc_stride, self.max_query_length = doc_stride, max_query_length
+
+    @property
+    def label_list(self) -> list[str]:
+        """Reading comprehension has no label names."""
+        return []
+
+    def bind(self, context: Any) -> Any:
+        """The real reader over ``context``'s tokenizer, with this reader's window options."""
+        key = id(context)
+        if key not in self._bound:
+            from hubcore.finetune._rc_reader import ReadingComprehensionReader as Real
+
+            length = min(self.max_seq_len, getattr(context, "max_seq_len", self.max_seq_len))
+            self._bound[key] = Real(
+                self.dataset,
+                context.tokenizer,
+                length,
+                doc_stride=self.doc_stride,
+                max_query_len=self.max_query_length,
+            )
+        return self._bound[key]
+
+
 __all__ = [
     "ClassifyReader",
     "CompatReader",
     "LACClassifyReader",
     "MultiLabelClassifyReader",
+    "ReadingComprehensionReader",
     "RegressionReader",
     "SequenceLabelReader",
 ]

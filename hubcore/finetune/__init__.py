@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "InputExample": "._datasets",
     "MultiLabelDataset": "._datasets",
     "PairwiseMatchingDataset": "._matching",
+    "ReadingComprehensionDataset": "._rc_data",
     "SequenceLabelDataset": "._datasets",
     "TextClassificationDataset": "._datasets",
     # readers
@@ -30,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "ImageClassificationReader": "._image_reader",
     "MultiLabelClassifyReader": "._readers",
     "PairwiseMatchingReader": "._matching",
+    "ReadingComprehensionReader": "._rc_reader",
     "SequenceLabelReader": "._readers",
     # strategies
     "AdamWeightDecayStrategy": "._strategies",
@@ -43,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "ImageClassifierTask": "._tasks",
     "MultiLabelClassifierTask": "._tasks",
     "PairwiseTextMatchingTask": "._matching",
+    "ReadingComprehensionTask": "._rc_task",
     "RegressionTask": "._tasks",
     "RunConfig": "._config",
     "SequenceLabelTask": "._tasks",

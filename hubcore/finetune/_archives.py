@@ -58,6 +58,13 @@ def extract_members(archive: Path, wanted: dict[str, Path], limits: ArchiveLimit
     The archive is streamed once; every member counts towards ``limits`` whether it is
     wanted or not, and the first member with a wanted name is the one taken.
     """
+    import zipfile
+
+    if zipfile.is_zipfile(archive):  # PaddleNLP's archives are zips
+        from hubcore.finetune._zip_members import extract_zip_members
+
+        _require_all(archive, wanted, extract_zip_members(archive, wanted, limits))
+        return
     found: set[str] = set()
     members = 0
     declared = 0
@@ -85,6 +92,10 @@ def extract_members(archive: Path, wanted: dict[str, Path], limits: ArchiveLimit
                 found.add(name.name)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ArchiveError(f"{archive}: not a readable tar archive ({type(exc).__name__}: {exc})") from None
+    _require_all(archive, wanted, found)
+
+
+def _require_all(archive: Path, wanted: dict[str, Path], found: set[str]) -> None:
     missing = [name for name in wanted if name not in found]
     if missing:
         raise ArchiveError(f"{archive}: has no {missing[0]}")

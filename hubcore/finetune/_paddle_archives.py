@@ -33,7 +33,8 @@ class TsvArchive:
     name: str  # the data set's registered name, and its folder under datasets/
     title: str  # as users know it, for messages
     asset: Asset
-    file_md5: dict[str, str]  # split -> MD5 of ``{split}.tsv``
+    file_md5: dict[str, str]  # split -> MD5 of ``{split}{suffix}``
+    suffix: str = ".tsv"  # CLUE's archives hold ``{split}.json`` files
 
     def folder(self, data_dir: str | os.PathLike[str] | None, verify: bool = True) -> Path:
         """The folder holding the verified split files: ``data_dir`` (archive or folder) or the cache's."""
@@ -43,12 +44,12 @@ class TsvArchive:
         if path.is_file():
             return self._extract(path)
         for folder in (path, path / self.name):
-            if all((folder / f"{split}.tsv").is_file() for split in self.file_md5):
+            if all((folder / f"{split}{self.suffix}").is_file() for split in self.file_md5):
                 if verify:
                     for split, md5 in self.file_md5.items():
-                        self._check(folder / f"{split}.tsv", md5)
+                        self._check(folder / f"{split}{self.suffix}", md5)
                 return folder
-        raise HubcoreError(f"{path}: neither the {self.title} archive nor a folder with its .tsv files")
+        raise HubcoreError(f"{path}: neither the {self.title} archive nor a folder with its split files")
 
     def _target(self) -> Path:
         from hubcore.hub import cache_dir
@@ -58,7 +59,9 @@ class TsvArchive:
 
     def _verified(self, folder: Path) -> bool:
         try:
-            return all(_md5_of(folder / f"{split}.tsv") == md5 for split, md5 in self.file_md5.items())
+            return all(
+                _md5_of(folder / f"{split}{self.suffix}") == md5 for split, md5 in self.file_md5.items()
+            )
         except OSError:
             return False
 
@@ -94,10 +97,12 @@ class TsvArchive:
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
             try:
                 check_digest(archive, md5=self.asset.md5, sha256=self.asset.sha256, owner=self.title)
-                wanted = {f"{split}.tsv": staging / f"{split}.tsv" for split in self.file_md5}
+                wanted = {
+                    f"{split}{self.suffix}": staging / f"{split}{self.suffix}" for split in self.file_md5
+                }
                 extract_members(archive, wanted, LIMITS)
                 for split, md5 in self.file_md5.items():
-                    self._check(staging / f"{split}.tsv", md5)
+                    self._check(staging / f"{split}{self.suffix}", md5)
                 _swap_in(staging, target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -9,6 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 from hubcore._specs import Asset, ComponentSpec
+from hubcore.finetune._data_assets import (
+    BQ_ARCHIVE,
+    CMRC2018_FILES,
+    DRCD_FILES,
+    IFLYTEK_ARCHIVE,
+    NLPCC_DBQA_ARCHIVE,
+    TNEWS_ARCHIVE,
+    XNLI_EVAL_ARCHIVE,
+    XNLI_TRAIN_ARCHIVE,
+)
 from hubcore.hookspecs import hookimpl
 
 _FT = "hubcore.finetune"
@@ -60,6 +70,48 @@ DATASETS = (
         entry=f"{_FT}._msra_ner:MSRANER",
         summary="MSRA Chinese named entities (PaddleHub's layout; provided by hand: no published digest)",
     ),
+    ComponentSpec(
+        name="nlpcc_dbqa",
+        entry=f"{_FT}._pair_sets:NLPCCDBQA",
+        summary="NLPCC-DBQA Chinese question / answer-sentence pairs (PaddleNLP's archive and MD5s)",
+        assets=(NLPCC_DBQA_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="bq",
+        entry=f"{_FT}._pair_sets:BQ",
+        summary="BQ bank-service question pairs, same intent or not (PaddleNLP's archive and MD5s)",
+        assets=(BQ_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="tnews",
+        entry=f"{_FT}._clue_sets:TNews",
+        summary="TNews Chinese news titles in 15 categories (CLUE's archive, PaddleNLP's MD5s)",
+        assets=(TNEWS_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="iflytek",
+        entry=f"{_FT}._clue_sets:IFLYTEK",
+        summary="IFLYTEK Chinese app descriptions in 119 categories (CLUE's archive, PaddleNLP's MD5s)",
+        assets=(IFLYTEK_ARCHIVE,),
+    ),
+    ComponentSpec(
+        name="xnli",
+        entry=f"{_FT}._xnli:XNLI",
+        summary="XNLI entailment pairs in one language, zh by default (PaddleNLP's archives and MD5s)",
+        assets=(XNLI_TRAIN_ARCHIVE, XNLI_EVAL_ARCHIVE),
+    ),
+    ComponentSpec(
+        name="cmrc2018",
+        entry=f"{_FT}._rc_data:CMRC2018",
+        summary="CMRC2018 Chinese reading comprehension (PaddleNLP's JSON files and MD5s)",
+        assets=tuple(CMRC2018_FILES.values()),
+    ),
+    ComponentSpec(
+        name="drcd",
+        entry=f"{_FT}._rc_data:DRCD",
+        summary="DRCD traditional-Chinese reading comprehension (PaddleNLP's JSON files and MD5s)",
+        assets=tuple(DRCD_FILES.values()),
+    ),
 )
 
 READERS = (
@@ -77,6 +129,11 @@ READERS = (
         name="pairwise_matching",
         entry=f"{_FT}._matching:PairwiseMatchingReader",
         summary="query/positive/negative triples for training, labelled pairs for evaluation",
+    ),
+    ComponentSpec(
+        name="reading_comprehension",
+        entry=f"{_FT}._rc_reader:ReadingComprehensionReader",
+        summary="question and context into doc-stride windows with answer start/end positions",
     ),
     ComponentSpec(
         name="multi_label_classify",

@@ -28,3 +28,10 @@ def hubcore_register_tasks(register: Callable[[Any], None]) -> None:
             summary="rank (query, positive) above (query, negative) by a margin; accuracy on labelled pairs",
         )
     )
+    register(
+        ComponentSpec(
+            name="reading_comprehension",
+            entry="hubcore.finetune._rc_task:ReadingComprehensionTask",
+            summary="extractive answer spans (CMRC2018, DRCD): start/end over tokens, CMRC2018 EM and F1",
+        )
+    )
