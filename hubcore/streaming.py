@@ -15,6 +15,7 @@ that of one batch whatever the file's size.  Plugins use it the same way::
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -54,6 +55,36 @@ def text_batches(path: Path, batch_size: int, *, progress: bool | None = None) -
         for chunk in batched(iter_text_lines(path), batch_size):
             yield chunk
             advance(len(chunk))
+
+
+def listed_paths(list_file: Path) -> Iterator[str]:
+    """The paths of a list file (PaddleHub's ``--input_file``): one a line, blank lines skipped.
+
+    The whole file is checked for UTF-8 first (an error before any output), then read lazily.
+    Each line is stripped of surrounding spaces; a relative path stays relative to the current
+    directory, as PaddleHub's ``hub run ... --input_file`` took it.
+    """
+    count_utf8_lines(list_file)
+    return (line.strip() for line in iter_text_lines(list_file) if line.strip())
+
+
+def path_batches(paths: Iterable[str], list_file: Path | None, batch_size: int) -> Iterator[list[str]]:
+    """``--input_path`` paths, then a list file's, in batches: memory stays that of one batch."""
+    listed: Iterable[str] = listed_paths(list_file) if list_file is not None else ()
+    return batched(itertools.chain(paths, listed), batch_size)
+
+
+def json_array_chunks(items: Iterable[Any], indent: int = 2) -> Iterator[str]:
+    """The text of ``json.dumps(list(items), ensure_ascii=False, indent=indent)``, one item at a time."""
+    import json
+
+    pad = " " * indent
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=indent).replace("\n", "\n" + pad)
+        yield ("[\n" if first else ",\n") + pad + body
+        first = False
+    yield "[]" if first else "\n]"
 
 
 @contextlib.contextmanager

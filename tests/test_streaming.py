@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from hubcore import HubcoreError
-from hubcore.streaming import batched, count_utf8_lines, iter_text_lines, text_batches
+from hubcore.streaming import (
+    batched,
+    count_utf8_lines,
+    iter_text_lines,
+    json_array_chunks,
+    path_batches,
+    text_batches,
+)
 
 
 def test_lines_lose_their_endings_and_the_first_its_byte_order_mark(tmp_path: Path) -> None:
@@ -61,3 +68,25 @@ def test_the_progress_bar_goes_to_stderr_and_counts_the_lines(
     monkeypatch.setattr(sys, "stderr", stderr)
     assert sum(len(c) for c in text_batches(path, 3, progress=True)) == 7
     assert "in.txt" in stderr.getvalue()
+
+
+def test_path_batches_put_the_options_first_then_the_list_files_non_blank_lines(tmp_path: Path) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_bytes("\ufeffa.jpg\n\n  \nsub/b.jpg\r\n c d.png \n".encode())
+    got = list(path_batches(["x.jpg"], listing, 2))
+    assert got == [["x.jpg", "a.jpg"], ["sub/b.jpg", "c d.png"]]
+    assert list(path_batches(["x.jpg"], None, 2)) == [["x.jpg"]]
+
+
+def test_a_bad_byte_in_a_list_file_fails_before_any_path_is_given(tmp_path: Path) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"a.jpg\nb\xff.jpg\n")
+    with pytest.raises(HubcoreError, match=r"list\.txt, line 2: not valid UTF-8"):
+        path_batches(["x.jpg"], listing, 1)
+
+
+@pytest.mark.parametrize("items", [[], [{"a": [1, 2], "b": "é"}], [{"x": {"y": 1}}, [3], "s"]])
+def test_json_array_chunks_equal_one_json_dumps(items: list[object]) -> None:
+    import json
+
+    assert "".join(json_array_chunks(iter(items))) == json.dumps(items, ensure_ascii=False, indent=2)
