@@ -40,3 +40,18 @@ def test_the_command_accepts_use_gpu(ernie_tiny_dir: Path, monkeypatch: pytest.M
     asked = run("--use_gpu")
     assert asked.exit_code != 0 and "Traceback" not in asked.output
     assert "hubcore run ernie: use_gpu=True" in asked.output
+
+
+def test_the_e5_command_accepts_use_gpu_and_fails_in_one_line_before_loading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hub_ernie.e5
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(hub_ernie.e5, "E5Module", lambda **kw: pytest.fail("loaded the model first"))
+    asked = CliRunner().invoke(
+        build_cli(), ["run", "multilingual-e5-small", "--input_text", "hi", "--use_gpu"]
+    )
+    assert asked.exit_code != 0 and "Traceback" not in asked.output
+    assert len(asked.output.strip().splitlines()) == 1
+    assert "hubcore run multilingual-e5-small: use_gpu=True, but" in asked.output

@@ -84,6 +84,7 @@ def make_e5_command() -> click.Command:
     )
     @click.option("--max_seq_len", type=click.IntRange(3, 512), default=512, show_default=True)
     @click.option("--batch_size", type=click.IntRange(1), default=32, show_default=True)
+    @use_gpu_option()
     @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--tokens", is_flag=True, help="Also print each token's embedding (JSON only).")
     def command(
@@ -92,6 +93,7 @@ def make_e5_command() -> click.Command:
         prefix: str,
         max_seq_len: int,
         batch_size: int,
+        use_gpu: bool,
         output: str,
         tokens: bool,
     ) -> None:
@@ -105,9 +107,10 @@ def make_e5_command() -> click.Command:
             raise click.UsageError("multilingual-e5-small embeds single texts; a line has a TAB")
         if tokens and output != "json":
             raise click.UsageError("--tokens needs --output json")
+        device = resolve_device(use_gpu, owner="hubcore run multilingual-e5-small")  # before loading anything
         from hub_ernie.e5 import E5Module
 
-        module = E5Module()
+        module = E5Module(device=device)
         embeddings = module.get_embedding(
             items, max_seq_len=max_seq_len, batch_size=batch_size, prefix=prefix
         )
