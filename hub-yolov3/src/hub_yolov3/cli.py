@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,8 +31,12 @@ def _detector_for(
 
 @click.command(name="yolov3")
 @click.option(
-    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    "--input_path", "input_paths", multiple=True, type=click.Path(dir_okay=False),
     help="An image file; repeat the option for several images.",
+)  # fmt: skip
+@click.option(
+    "--input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file of image paths, one a line (read in batches).",
 )  # fmt: skip
 @click.option("--score_thresh", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True)
 @click.option("--output_dir", default="detection_result", show_default=True, help="Where pictures go.")
@@ -49,6 +55,7 @@ def _detector_for(
 def command(
     ctx: click.Context,
     input_paths: tuple[str, ...],
+    input_file: Path | None,
     score_thresh: float,
     output_dir: str,
     visualization: bool,
@@ -62,21 +69,36 @@ def command(
     """Detect objects in images; exits 1 after printing the others if any image could not be used."""
     if input_size is not None and input_size % 32:
         raise click.BadParameter(f"{input_size} is not a multiple of 32", param_hint="--input_size")
+    if not input_paths and input_file is None:
+        raise click.UsageError("give at least one --input_path or an --input_file")
+    from hubcore.streaming import json_array_chunks, path_batches
+
+    batches = path_batches(input_paths, input_file, batch_size)  # a bad list file fails here, first
     resolve_device(use_gpu, owner=f"hubcore run {ctx.info_name}")  # no CUDA: say so before loading anything
     detector = _detector_for(ctx, directory, weights, input_size)
-    results = detector.object_detection(  # type: ignore[attr-defined]
-        paths=list(input_paths),
-        batch_size=batch_size,
-        use_gpu=use_gpu,
-        score_thresh=score_thresh,
-        visualization=visualization,
-        output_dir=output_dir,
-    )
-    good = [r for r in results if "error" not in r]
+    errors: list[str] = []
+    used_names: set[str] = set()  # picture names stay those of one call across the batches
+
+    def good_results() -> Iterator[dict[str, Any]]:
+        for paths in batches:
+            results = detector.object_detection(  # type: ignore[attr-defined]
+                paths=paths,
+                batch_size=batch_size,
+                use_gpu=use_gpu,
+                score_thresh=score_thresh,
+                visualization=visualization,
+                output_dir=output_dir,
+                used_names=used_names,
+            )
+            errors.extend(r["error"] for r in results if "error" in r)
+            yield from (r for r in results if "error" not in r)
+
     if output_format == "json":
-        click.echo(json.dumps(good, ensure_ascii=False, indent=2))
+        for chunk in json_array_chunks(good_results()):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
-        for result in good:
+        for result in good_results():
             click.echo(f"{result['path']}: {len(result['data'])} object(s)")
             for det in result["data"]:
                 click.echo(
@@ -85,8 +107,7 @@ def command(
                 )
             if result["save_path"]:
                 click.echo(f"  saved {result['save_path']}")
-    failed = [r for r in results if "error" in r]
-    for result in failed:
-        click.echo(f"Error: {result['error']}", err=True)
-    if failed:
+    for message in errors:
+        click.echo(f"Error: {message}", err=True)
+    if errors:
         sys.exit(1)

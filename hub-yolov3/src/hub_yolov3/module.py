@@ -171,6 +171,8 @@ class YOLOv3Detector:
         score_thresh: float = 0.5,
         visualization: bool = True,
         output_dir: str | os.PathLike[str] = "detection_result",
+        *,
+        used_names: set[str] | None = None,
     ) -> list[dict[str, Any]]:
         """One result per input, paths first then arrays, in order.
 
@@ -180,6 +182,8 @@ class YOLOv3Detector:
         Each is ``{"data": [{"label", "confidence", "left", "top", "right", "bottom"}], "save_path"}``
         (plus ``"path"`` for files); an input that cannot be used gets ``"error"`` and empty data,
         and the others are still processed.  Arrays are HxWx3 RGB (or HxW grey, HxWx4 RGBA).
+        ``used_names`` (added to) holds picture names earlier calls took: a caller splitting a long
+        list over several calls gets the names one call would give.
         """
         device = resolve_device(use_gpu, owner=f"{self.module_name}.object_detection")
         if paths is None and images is None:
@@ -215,7 +219,7 @@ class YOLOv3Detector:
             results.append(result)
 
         self.model.to(device)
-        used_names: set[str] = set()
+        used_names = set() if used_names is None else used_names
         for start in range(0, len(loaded), batch_size):
             chunk = loaded[start : start + batch_size]
             found = self.predict_batch([item.image for _, item, _ in chunk], score_thresh)
