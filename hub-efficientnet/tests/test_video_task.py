@@ -133,3 +133,23 @@ def test_video_classifier_takes_use_gpu_and_batch_size(tiny_run: dict[str, Path]
     with pytest.raises(DeviceUnavailableError, match=r"video_classifier\.classification: use_gpu=True"):
         classifier.classification(paths=paths, use_gpu=True)
     assert read == []
+
+
+def test_cli_takes_a_list_file_of_clips_like_input_paths(
+    tiny_run: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from hubcore.cli import build_cli
+
+    monkeypatch.chdir(tiny_run["test"].parent)  # relative lines are relative to the current directory
+    clips = [line.split("\t")[0] for line in tiny_run["test"].read_text().splitlines()][:2]
+    listing = tmp_path / "clips.txt"
+    listing.write_text(f"{clips[0]}\n\n{clips[1]}\nmissing.mp4\n", encoding="utf-8")
+    common = ["run", "video_classifier", "--directory", str(tiny_run["ckpt"]), "--output", "json"]
+    listed = CliRunner().invoke(build_cli(), [*common, "--input_file", str(listing), "--batch_size", "2"])
+    options = [arg for clip in [*clips, "missing.mp4"] for arg in ("--input_path", clip)]
+    by_path = CliRunner().invoke(build_cli(), [*common, *options, "--batch_size", "2"])
+    assert listed.exit_code == by_path.exit_code == 1
+    assert listed.stdout == by_path.stdout and [r["path"] for r in json.loads(listed.stdout)] == clips
+    assert listed.stderr.strip() == "Error: missing.mp4: no such video file"

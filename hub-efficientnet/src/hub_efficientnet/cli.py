@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,8 +23,12 @@ def _module_for(ctx: click.Context, weights: str | None) -> object:
 
 @click.command(name="efficientnet_lite0")
 @click.option(
-    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    "--input_path", "input_paths", multiple=True, type=click.Path(dir_okay=False),
     help="An image file; repeat the option for several images.",
+)  # fmt: skip
+@click.option(
+    "--input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file of image paths, one a line (read in batches).",
 )  # fmt: skip
 @click.option(
     "--top_k", type=click.IntRange(1, 1000), default=1, show_default=True, help="Classes per image."
@@ -37,6 +43,7 @@ def _module_for(ctx: click.Context, weights: str | None) -> object:
 def command(
     ctx: click.Context,
     input_paths: tuple[str, ...],
+    input_file: Path | None,
     top_k: int,
     batch_size: int,
     use_gpu: bool,
@@ -44,21 +51,55 @@ def command(
     weights: str | None,
 ) -> None:
     """Classify images into ImageNet's 1,000 classes; exits 1 after the others if an image was unusable."""
+    batches = input_batches(input_paths, input_file, batch_size)  # a bad list file fails here, first
     resolve_device(use_gpu, owner=f"hubcore run {ctx.info_name}")  # no CUDA: say so before loading anything
     module = _module_for(ctx, weights)
-    results = module.classification(  # type: ignore[attr-defined]
-        paths=list(input_paths), batch_size=batch_size, use_gpu=use_gpu, top_k=top_k
-    )
-    good = [(path, r) for path, r in zip(input_paths, results, strict=True) if "error" not in r]
+
+    def classify(paths: list[str]) -> list[dict[str, Any]]:
+        return module.classification(  # type: ignore[attr-defined,no-any-return]
+            paths=paths, batch_size=batch_size, use_gpu=use_gpu, top_k=top_k
+        )
+
+    print_classified(classify, batches, output_format)
+
+
+def input_batches(
+    input_paths: tuple[str, ...], input_file: Path | None, batch_size: int
+) -> Iterator[list[str]]:
+    """The ``--input_path`` paths then the ``--input_file`` ones, in batches (a usage error if none)."""
+    if not input_paths and input_file is None:
+        raise click.UsageError("give at least one --input_path or an --input_file")
+    from hubcore.streaming import path_batches
+
+    return path_batches(input_paths, input_file, batch_size)
+
+
+def print_classified(
+    classify: Callable[[list[str]], list[dict[str, Any]]], batches: Iterable[list[str]], output_format: str
+) -> None:
+    """Classify batch by batch, print the good results, then the errors; exit 1 if there were any."""
+    from hubcore.streaming import json_array_chunks
+
+    errors: list[str] = []
+
+    def good() -> Iterator[tuple[str, dict[str, Any]]]:
+        for paths in batches:
+            for path, result in zip(paths, classify(paths), strict=True):
+                if "error" in result:
+                    errors.append(result["error"])
+                else:
+                    yield path, result
+
     if output_format == "json":
-        click.echo(json.dumps([{"path": p, "data": r} for p, r in good], ensure_ascii=False, indent=2))
+        for chunk in json_array_chunks({"path": p, "data": r} for p, r in good()):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
-        for path, result in good:
+        for path, result in good():
             click.echo(f"{path}:")
             for label, probability in result.items():
                 click.echo(f"  {probability:.4f}\t{label}")
-    failed = [r["error"] for r in results if "error" in r]
-    for message in failed:
+    for message in errors:
         click.echo(f"Error: {message}", err=True)
-    if failed:
+    if errors:
         sys.exit(1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
+from hub_efficientnet.cli import input_batches, print_classified
 from hubcore.cli.options import batch_size_option, use_gpu_option
 from hubcore.devices import resolve_device
 
@@ -17,8 +18,12 @@ from hubcore.devices import resolve_device
     help="The checkpoint_dir of a video_classification fine-tuning run.",
 )  # fmt: skip
 @click.option(
-    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    "--input_path", "input_paths", multiple=True, type=click.Path(dir_okay=False),
     help="A video file; repeat the option for several clips.",
+)  # fmt: skip
+@click.option(
+    "--input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file of video paths, one a line (read in batches).",
 )  # fmt: skip
 @click.option("--top_k", type=click.IntRange(1, 1000), default=1, show_default=True)
 @batch_size_option()
@@ -29,28 +34,20 @@ from hubcore.devices import resolve_device
 def command(
     directory: str,
     input_paths: tuple[str, ...],
+    input_file: Path | None,
     top_k: int,
     batch_size: int,
     use_gpu: bool,
     output_format: str,
 ) -> None:
     """Classify video clips with a fine-tuned video classifier; exits 1 if a clip was unusable."""
+    batches = input_batches(input_paths, input_file, batch_size)  # a bad list file fails here, first
     resolve_device(use_gpu, owner="hubcore run video_classifier")  # no CUDA: say so before loading anything
     from hub_efficientnet.video_module import VideoClassifier
 
-    results = VideoClassifier(directory=directory).classification(
-        paths=list(input_paths), batch_size=batch_size, use_gpu=use_gpu, top_k=top_k
-    )
-    good = [(path, r) for path, r in zip(input_paths, results, strict=True) if "error" not in r]
-    if output_format == "json":
-        click.echo(json.dumps([{"path": p, "data": r} for p, r in good], ensure_ascii=False, indent=2))
-    else:
-        for path, result in good:
-            click.echo(f"{path}:")
-            for label, probability in result.items():
-                click.echo(f"  {probability:.4f}\t{label}")
-    failed = [r["error"] for r in results if "error" in r]
-    for message in failed:
-        click.echo(f"Error: {message}", err=True)
-    if failed:
-        sys.exit(1)
+    module = VideoClassifier(directory=directory)
+
+    def classify(paths: list[str]) -> list[dict[str, Any]]:
+        return module.classification(paths=paths, batch_size=batch_size, use_gpu=use_gpu, top_k=top_k)
+
+    print_classified(classify, batches, output_format)
