@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,8 +15,12 @@ from hubcore.devices import resolve_device
 
 @click.command(name="chinese_ocr")
 @click.option(
-    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    "--input_path", "input_paths", multiple=True, type=click.Path(dir_okay=False),
     help="An image file; repeat the option for several images.",
+)  # fmt: skip
+@click.option(
+    "--input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file of image paths, one a line (read one image at a time).",
 )  # fmt: skip
 @click.option(
     "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -30,6 +36,7 @@ from hubcore.devices import resolve_device
 @use_gpu_option()
 def command(
     input_paths: tuple[str, ...],
+    input_file: Path | None,
     output_format: str,
     visualization: bool,
     output_dir: str,
@@ -39,30 +46,47 @@ def command(
     use_gpu: bool,
 ) -> None:
     """Find and read the text in images; exits 1 after printing the others if any image could not be used."""
+    if not input_paths and input_file is None:
+        raise click.UsageError("give at least one --input_path or an --input_file")
+    from hubcore.streaming import json_array_chunks, path_batches
+
+    # recognize_text takes no batch_size (it reads images one by one): one image per call keeps
+    # the memory that of one image, however long the list file.
+    batches = path_batches(input_paths, input_file, 1)  # a bad list file fails here, first
     resolve_device(use_gpu, owner="hubcore run chinese_ocr")  # no CUDA: say so before loading anything
     from hub_ocr.module import ChineseOCR
 
-    results = ChineseOCR().recognize_text(
-        paths=list(input_paths),
-        use_gpu=use_gpu,
-        output_dir=output_dir,
-        visualization=visualization,
-        box_thresh=box_thresh,
-        text_thresh=text_thresh,
-        angle_classification=angle_classification,
-    )
-    good = [r for r in results if "error" not in r]
+    ocr = ChineseOCR()
+    errors: list[str] = []
+    used_names: set[str] = set()  # picture names stay those of one call across the per-image calls
+
+    def good_results() -> Iterator[dict[str, Any]]:
+        for paths in batches:
+            results = ocr.recognize_text(
+                paths=paths,
+                use_gpu=use_gpu,
+                output_dir=output_dir,
+                visualization=visualization,
+                box_thresh=box_thresh,
+                text_thresh=text_thresh,
+                angle_classification=angle_classification,
+                used_names=used_names,
+            )
+            errors.extend(r["error"] for r in results if "error" in r)
+            yield from (r for r in results if "error" not in r)
+
     if output_format == "json":
-        click.echo(json.dumps(good, ensure_ascii=False, indent=2))
+        for chunk in json_array_chunks(good_results()):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
-        for result in good:
+        for result in good_results():
             click.echo(f"{result['path']}: {len(result['data'])} line(s)")
             for line in result["data"]:
                 click.echo(f"  {line['text']}\t{line['confidence']:.3f}\t{line['text_box_position']}")
             if result["save_path"]:
                 click.echo(f"  saved {result['save_path']}")
-    failed = [r for r in results if "error" in r]
-    for result in failed:
-        click.echo(f"Error: {result['error']}", err=True)
-    if failed:
+    for message in errors:
+        click.echo(f"Error: {message}", err=True)
+    if errors:
         sys.exit(1)

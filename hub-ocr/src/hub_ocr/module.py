@@ -67,6 +67,8 @@ class ChineseOCR:
         box_thresh: float = 0.5,
         text_thresh: float = 0.5,
         angle_classification: bool = True,
+        *,
+        used_names: set[str] | None = None,
     ) -> list[dict[str, Any]]:
         """One result per input, arrays first then paths (PaddleHub's order).
 
@@ -76,6 +78,8 @@ class ChineseOCR:
         took them (cv2.imread).  An input that cannot be used gets ``"error"`` and empty data,
         and the others are still processed; an image without text gets empty data.
         ``use_gpu=True`` runs the three networks on CUDA, or fails before any work when there is none.
+        ``used_names`` (added to) holds picture names earlier calls took: a caller splitting a long
+        list over several calls gets the names one call would give.
         """
         device = resolve_device(use_gpu, owner="chinese_ocr.recognize_text")
         if images is None and paths is None:
@@ -91,7 +95,7 @@ class ChineseOCR:
 
         self.pipeline.to(device)
         results: list[dict[str, Any]] = []
-        used_names: set[str] = set()
+        used_names = set() if used_names is None else used_names
         for name, source, is_path in inputs:
             result: dict[str, Any] = {"save_path": "", "data": []}
             if is_path:

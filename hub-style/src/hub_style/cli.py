@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -12,8 +13,12 @@ from hubcore.devices import resolve_device
 
 @click.command(name="style_transfer_26")
 @click.option(
-    "--input_path", "input_paths", multiple=True, required=True, type=click.Path(dir_okay=False),
+    "--input_path", "input_paths", multiple=True, type=click.Path(dir_okay=False),
     help="A photo; repeat the option for several.",
+)  # fmt: skip
+@click.option(
+    "--input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file of photo paths, one a line (read one photo at a time).",
 )  # fmt: skip
 @click.option("--style", type=int, default=None, help="One of the 26 styles, 0 to 25 (default 0).")
 @click.option("--blend", default=None, metavar="I:W,...", help="A blend of styles, e.g. 3:0.5,19:0.5.")
@@ -24,6 +29,7 @@ from hubcore.devices import resolve_device
 @use_gpu_option()
 def command(
     input_paths: tuple[str, ...],
+    input_file: Path | None,
     style: int | None,
     blend: str | None,
     output_dir: str,
@@ -32,6 +38,13 @@ def command(
 ) -> None:
     """Paint photos in one of 26 styles or a blend; exits 1 after the others if any photo failed."""
     from hub_style.styles import StyleError, parse_blend, style_weights
+    from hubcore.streaming import path_batches
+
+    if not input_paths and input_file is None:
+        raise click.UsageError("give at least one --input_path or an --input_file")
+    # style_transfer takes no batch_size (each photo has its own size): one photo per call keeps
+    # the memory that of one photo, however long the list file.
+    batches = path_batches(input_paths, input_file, 1)  # a bad list file fails here, first
 
     if style is not None and blend is not None:
         raise StyleError("give --style or --blend, not both")
@@ -41,20 +54,26 @@ def command(
 
     from hub_style.module import StyleTransfer26
 
-    results = StyleTransfer26().style_transfer(
-        paths=list(input_paths),
-        style=chosen,
-        output_dir=output_dir,
-        visualization=True,
-        max_side=max_side,
-        use_gpu=use_gpu,
-    )
-    for result in results:
-        if "error" not in result:
-            height, width = result["data"].shape[:2]
-            click.echo(f"{result['path']} -> {result['save_path']} ({width} x {height})")
-    failed = [r for r in results if "error" in r]
-    for result in failed:
-        click.echo(f"Error: {result['error']}", err=True)
-    if failed:
+    module = StyleTransfer26()
+    errors: list[str] = []
+    used_names: set[str] = set()  # PNG names stay those of one call across the per-photo calls
+    for paths in batches:
+        results = module.style_transfer(
+            paths=paths,
+            style=chosen,
+            output_dir=output_dir,
+            visualization=True,
+            max_side=max_side,
+            use_gpu=use_gpu,
+            used_names=used_names,
+        )
+        for result in results:
+            if "error" in result:
+                errors.append(result["error"])
+            else:
+                height, width = result["data"].shape[:2]
+                click.echo(f"{result['path']} -> {result['save_path']} ({width} x {height})")
+    for message in errors:
+        click.echo(f"Error: {message}", err=True)
+    if errors:
         sys.exit(1)

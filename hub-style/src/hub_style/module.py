@@ -105,6 +105,8 @@ class StyleTransfer26:
         visualization: bool = True,
         max_side: int | None = 1024,
         use_gpu: bool = False,
+        *,
+        used_names: set[str] | None = None,
     ) -> list[dict[str, Any]]:
         """One result per input, paths first then arrays, in order.
 
@@ -113,6 +115,8 @@ class StyleTransfer26:
         still processed.  ``max_side`` shrinks larger photos first (None: never).  A bad
         ``style`` or ``max_side`` is refused for the whole call, before any work.
         ``use_gpu=True`` runs the network on CUDA, or fails before any work when there is none.
+        ``used_names`` (added to) holds PNG names earlier calls took: a caller splitting a long
+        list over several calls gets the names one call would give.
         """
         device = resolve_device(use_gpu, owner="style_transfer_26.style_transfer")
         weights = style_weights(style)
@@ -129,7 +133,8 @@ class StyleTransfer26:
         inputs: list[tuple[str, Any, bool]] = [(str(p), p, True) for p in (paths or [])]
         inputs += [(f"images[{i}]", a, False) for i, a in enumerate(images or [])]
 
-        tag, used_names = describe(weights), set()
+        tag = describe(weights)
+        used_names = set() if used_names is None else used_names
         results = []
         for name, source, is_path in inputs:
             result: dict[str, Any] = {"data": None, "save_path": None}
