@@ -24,7 +24,13 @@ def resolve_device(use_gpu: object, *, owner: str) -> str:
         raise HubcoreError(f"{owner}: use_gpu must be True or False, not {use_gpu!r}")
     if not use_gpu:
         return "cpu"
-    import torch
+    try:
+        import torch
+    except ImportError:  # a plugin that needs no torch (the template's toy): no CUDA either
+        raise DeviceUnavailableError(
+            f"{owner}: use_gpu=True, but torch is not installed, so there is no CUDA; "
+            "pass use_gpu=False to run on the CPU"
+        ) from None
 
     if not torch.cuda.is_available():
         build = f"a CUDA {torch.version.cuda} build" if torch.version.cuda else "a CPU-only build"

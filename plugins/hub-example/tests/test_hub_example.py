@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -38,3 +39,40 @@ def test_run_command_prints_json() -> None:
     result = CliRunner().invoke(build_cli(), ["run", "example", "--input_text", "a b c"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [{"text": "a b c", "characters": 5, "words": 3}]
+
+
+def test_run_command_reads_texts_from_a_file_in_batches(tmp_path: Path) -> None:
+    listing = tmp_path / "texts.txt"
+    listing.write_text("x\nHello Hub\na b c\n", encoding="utf-8")
+    args = ["run", "example", "--input_text", "one", "--input_file", str(listing), "--batch_size", "2"]
+    result = CliRunner().invoke(build_cli(), [*args, "--lowercase"])
+    assert result.exit_code == 0, result.output
+    assert [r["text"] for r in json.loads(result.output)] == ["one", "x", "hello hub", "a b c"]
+    assert json.loads(result.output)[2] == {"text": "hello hub", "characters": 9, "words": 2}
+
+
+def test_predict_gives_the_same_results_whatever_the_batch_size() -> None:
+    module = hubcore.Module(name="example")
+    texts = ["a", "b c", "d e f", "g"]
+    assert module.predict(texts, batch_size=3) == module.predict(texts, batch_size=1)
+    with pytest.raises(hubcore.HubcoreError, match=r"example\.predict: batch_size must be a positive int"):
+        module.predict(texts, batch_size=0)
+
+
+def test_use_gpu_without_cuda_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a machine without CUDA
+    except ImportError:
+        pass  # without torch there is no CUDA either: the same one-line error
+    result = CliRunner().invoke(build_cli(), ["run", "example", "--input_text", "a", "--use_gpu"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.startswith("Error: hubcore run example: use_gpu=True, but torch")
+    assert len(result.output.strip().splitlines()) == 1
+    assert (
+        CliRunner()
+        .invoke(build_cli(), ["run", "example", "--input_text", "a", "--use_gpu", "False"])
+        .exit_code
+        == 0
+    )
