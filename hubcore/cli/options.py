@@ -7,7 +7,8 @@ module imports click only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -39,3 +40,36 @@ def batch_size_option(default: int = 1, maximum: int | None = None) -> Callable[
         show_default=True,
         help="Inputs processed together.",
     )
+
+
+def echo_results(
+    results: Iterable[dict[str, Any]], output_format: str, echo_text: Callable[[dict[str, Any]], None]
+) -> None:
+    """Print each good result as it comes, then every per-item error; exit 1 if there was one.
+
+    A result carrying an ``"error"`` key is an input the module refused (PaddleHub's per-item
+    errors); the others are printed with ``echo_text``, or as one JSON array streamed item by
+    item when ``output_format`` is ``"json"``, so memory stays that of one batch.
+    """
+    from hubcore.streaming import json_array_chunks
+
+    errors: list[str] = []
+
+    def good() -> Iterator[dict[str, Any]]:
+        for result in results:
+            if "error" in result:
+                errors.append(result["error"])
+            else:
+                yield result
+
+    if output_format == "json":
+        for chunk in json_array_chunks(good()):
+            click.echo(chunk, nl=False)
+        click.echo()
+    else:
+        for result in good():
+            echo_text(result)
+    for message in errors:
+        click.echo(f"Error: {message}", err=True)
+    if errors:
+        sys.exit(1)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from hubcore.cli.options import batch_size_option, use_gpu_option
+from hubcore.cli.options import batch_size_option, echo_results, use_gpu_option
 from hubcore.devices import resolve_device
 
 
@@ -78,28 +77,15 @@ def print_classified(
     classify: Callable[[list[str]], list[dict[str, Any]]], batches: Iterable[list[str]], output_format: str
 ) -> None:
     """Classify batch by batch, print the good results, then the errors; exit 1 if there were any."""
-    from hubcore.streaming import json_array_chunks
+    results = (
+        result if "error" in result else {"path": path, "data": result}
+        for paths in batches
+        for path, result in zip(paths, classify(paths), strict=True)
+    )
+    echo_results(results, output_format, _echo_labels)
 
-    errors: list[str] = []
 
-    def good() -> Iterator[tuple[str, dict[str, Any]]]:
-        for paths in batches:
-            for path, result in zip(paths, classify(paths), strict=True):
-                if "error" in result:
-                    errors.append(result["error"])
-                else:
-                    yield path, result
-
-    if output_format == "json":
-        for chunk in json_array_chunks({"path": p, "data": r} for p, r in good()):
-            click.echo(chunk, nl=False)
-        click.echo()
-    else:
-        for path, result in good():
-            click.echo(f"{path}:")
-            for label, probability in result.items():
-                click.echo(f"  {probability:.4f}\t{label}")
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
-    if errors:
-        sys.exit(1)
+def _echo_labels(result: dict[str, Any]) -> None:
+    click.echo(f"{result['path']}:")
+    for label, probability in result["data"].items():
+        click.echo(f"  {probability:.4f}\t{label}")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from hubcore.cli.options import use_gpu_option
+from hubcore.cli.options import echo_results, use_gpu_option
 from hubcore.devices import resolve_device
 
 
@@ -48,7 +46,7 @@ def command(
     """Find and read the text in images; exits 1 after printing the others if any image could not be used."""
     if not input_paths and input_file is None:
         raise click.UsageError("give at least one --input_path or an --input_file")
-    from hubcore.streaming import json_array_chunks, path_batches
+    from hubcore.streaming import path_batches
 
     # recognize_text takes no batch_size (it reads images one by one): one image per call keeps
     # the memory that of one image, however long the list file.
@@ -57,36 +55,27 @@ def command(
     from hub_ocr.module import ChineseOCR
 
     ocr = ChineseOCR()
-    errors: list[str] = []
     used_names: set[str] = set()  # picture names stay those of one call across the per-image calls
+    results = (
+        result
+        for paths in batches
+        for result in ocr.recognize_text(
+            paths=paths,
+            use_gpu=use_gpu,
+            output_dir=output_dir,
+            visualization=visualization,
+            box_thresh=box_thresh,
+            text_thresh=text_thresh,
+            angle_classification=angle_classification,
+            used_names=used_names,
+        )
+    )
+    echo_results(results, output_format, _echo_lines)
 
-    def good_results() -> Iterator[dict[str, Any]]:
-        for paths in batches:
-            results = ocr.recognize_text(
-                paths=paths,
-                use_gpu=use_gpu,
-                output_dir=output_dir,
-                visualization=visualization,
-                box_thresh=box_thresh,
-                text_thresh=text_thresh,
-                angle_classification=angle_classification,
-                used_names=used_names,
-            )
-            errors.extend(r["error"] for r in results if "error" in r)
-            yield from (r for r in results if "error" not in r)
 
-    if output_format == "json":
-        for chunk in json_array_chunks(good_results()):
-            click.echo(chunk, nl=False)
-        click.echo()
-    else:
-        for result in good_results():
-            click.echo(f"{result['path']}: {len(result['data'])} line(s)")
-            for line in result["data"]:
-                click.echo(f"  {line['text']}\t{line['confidence']:.3f}\t{line['text_box_position']}")
-            if result["save_path"]:
-                click.echo(f"  saved {result['save_path']}")
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
-    if errors:
-        sys.exit(1)
+def _echo_lines(result: dict[str, Any]) -> None:
+    click.echo(f"{result['path']}: {len(result['data'])} line(s)")
+    for line in result["data"]:
+        click.echo(f"  {line['text']}\t{line['confidence']:.3f}\t{line['text_box_position']}")
+    if result["save_path"]:
+        click.echo(f"  saved {result['save_path']}")

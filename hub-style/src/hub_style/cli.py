@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from hubcore.cli.options import use_gpu_option
+from hubcore.cli.options import echo_results, use_gpu_option
 from hubcore.devices import resolve_device
 
 
@@ -55,10 +55,11 @@ def command(
     from hub_style.module import StyleTransfer26
 
     module = StyleTransfer26()
-    errors: list[str] = []
     used_names: set[str] = set()  # PNG names stay those of one call across the per-photo calls
-    for paths in batches:
-        results = module.style_transfer(
+    results = (
+        result
+        for paths in batches
+        for result in module.style_transfer(
             paths=paths,
             style=chosen,
             output_dir=output_dir,
@@ -67,13 +68,10 @@ def command(
             use_gpu=use_gpu,
             used_names=used_names,
         )
-        for result in results:
-            if "error" in result:
-                errors.append(result["error"])
-            else:
-                height, width = result["data"].shape[:2]
-                click.echo(f"{result['path']} -> {result['save_path']} ({width} x {height})")
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
-    if errors:
-        sys.exit(1)
+    )
+    echo_results(results, "text", _echo_saved)
+
+
+def _echo_saved(result: dict[str, Any]) -> None:
+    height, width = result["data"].shape[:2]
+    click.echo(f"{result['path']} -> {result['save_path']} ({width} x {height})")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from hubcore.cli.options import use_gpu_option
+from hubcore.cli.options import echo_results, use_gpu_option
 from hubcore.devices import resolve_device
 
 # OpenMP threads that spin while they wait lose badly on a CPU shared with other work (one
@@ -71,43 +69,34 @@ def command(
         raise click.BadParameter(f"{input_size} is not a multiple of 32", param_hint="--input_size")
     if not input_paths and input_file is None:
         raise click.UsageError("give at least one --input_path or an --input_file")
-    from hubcore.streaming import json_array_chunks, path_batches
+    from hubcore.streaming import path_batches
 
     batches = path_batches(input_paths, input_file, batch_size)  # a bad list file fails here, first
     resolve_device(use_gpu, owner=f"hubcore run {ctx.info_name}")  # no CUDA: say so before loading anything
     detector = _detector_for(ctx, directory, weights, input_size)
-    errors: list[str] = []
     used_names: set[str] = set()  # picture names stay those of one call across the batches
+    results = (
+        result
+        for paths in batches
+        for result in detector.object_detection(  # type: ignore[attr-defined]
+            paths=paths,
+            batch_size=batch_size,
+            use_gpu=use_gpu,
+            score_thresh=score_thresh,
+            visualization=visualization,
+            output_dir=output_dir,
+            used_names=used_names,
+        )
+    )
+    echo_results(results, output_format, _echo_detections)
 
-    def good_results() -> Iterator[dict[str, Any]]:
-        for paths in batches:
-            results = detector.object_detection(  # type: ignore[attr-defined]
-                paths=paths,
-                batch_size=batch_size,
-                use_gpu=use_gpu,
-                score_thresh=score_thresh,
-                visualization=visualization,
-                output_dir=output_dir,
-                used_names=used_names,
-            )
-            errors.extend(r["error"] for r in results if "error" in r)
-            yield from (r for r in results if "error" not in r)
 
-    if output_format == "json":
-        for chunk in json_array_chunks(good_results()):
-            click.echo(chunk, nl=False)
-        click.echo()
-    else:
-        for result in good_results():
-            click.echo(f"{result['path']}: {len(result['data'])} object(s)")
-            for det in result["data"]:
-                click.echo(
-                    f"  {det['label']}\t{det['confidence']:.3f}\t"
-                    f"({det['left']:.1f}, {det['top']:.1f}, {det['right']:.1f}, {det['bottom']:.1f})"
-                )
-            if result["save_path"]:
-                click.echo(f"  saved {result['save_path']}")
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
-    if errors:
-        sys.exit(1)
+def _echo_detections(result: dict[str, Any]) -> None:
+    click.echo(f"{result['path']}: {len(result['data'])} object(s)")
+    for det in result["data"]:
+        click.echo(
+            f"  {det['label']}\t{det['confidence']:.3f}\t"
+            f"({det['left']:.1f}, {det['top']:.1f}, {det['right']:.1f}, {det['bottom']:.1f})"
+        )
+    if result["save_path"]:
+        click.echo(f"  saved {result['save_path']}")
