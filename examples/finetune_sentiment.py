@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, scratch: contextlib.ExitStack) -> None:
     if args.data is None:
         dataset = dataset_cls()
     else:
-        from hubcore.finetune._data_convert import write_sentiment_splits
+        from hubcore.finetune.data.convert import write_sentiment_splits
 
         folder = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="sentiment-")))
         write_sentiment_splits(

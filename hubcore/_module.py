@@ -82,7 +82,7 @@ def _from_directory(
                 raise HubcoreError(
                     f"{folder} is a saved model: pass directory= alone, no constructor options"
                 )
-            from hubcore.finetune._saved import load_task
+            from hubcore.finetune.saved import load_task
 
             return load_task(folder)
         raise HubcoreError(

@@ -25,8 +25,7 @@ from hubcore._version import __version__
 
 ENTRY_POINT_GROUP = "hubcore"
 BUILTIN_PLUGINS = (
-    "hubcore.finetune._plugin_data",
-    "hubcore.finetune._plugin_tasks",
+    "hubcore.finetune.registration",
     "hubcore.hub._plugin",
 )
 BUILTIN_NAME = "hubcore"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubcore._errors import HubcoreError
-from hubcore.finetune._task import BasicTask
+from hubcore.finetune.tasks.basic import BasicTask
 
 _INSTEAD = {
     "_build_net": "build_head() (the head's layers; forward() if the wiring differs)",

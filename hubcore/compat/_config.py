@@ -7,7 +7,9 @@ from typing import Any
 
 from hubcore._errors import HubcoreError
 from hubcore.compat._notes import note_once
-from hubcore.finetune import _config, _strategies
+from hubcore.finetune import config as _config
+from hubcore.finetune.strategies import combined as _combined
+from hubcore.finetune.strategies import presets as _strategies
 
 AdamWeightDecayStrategy = _strategies.AdamWeightDecayStrategy  # same keywords as PaddleHub's
 
@@ -79,7 +81,7 @@ def CombinedStrategy(  # noqa: N802
     scheduler: Mapping[str, Any] | None = None,
     regularization: Mapping[str, Any] | None = None,
     clip: Mapping[str, Any] | None = None,
-) -> _strategies.CombinedStrategy:
+) -> _combined.CombinedStrategy:
     """PaddleHub's CombinedStrategy keys translated to hubcore's (an unknown key is an error).
 
     scheduler: ``warmup`` (proportion), ``linear_decay`` ({start_point, end_learning_rate}:
@@ -88,7 +90,7 @@ def CombinedStrategy(  # noqa: N802
     rather than once per epoch), ``slanted_triangle`` ({cut_fraction, ratio}).
     regularization: ``L2``, ``L2SP``, ``weight_decay``.  clip: ``GlobalNorm``, ``Norm``.
     """
-    return _strategies.CombinedStrategy(
+    return _combined.CombinedStrategy(
         optimizer_name,
         learning_rate,
         scheduler=translate_scheduler(scheduler or {}),

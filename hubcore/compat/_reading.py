@@ -31,7 +31,7 @@ def ReadingComprehensionTask(  # noqa: N802 - PaddleHub's spelling
     max_answer_length: int = 30,
 ) -> CompatTask:
     """PaddleHub's ReadingComprehensionTask on the token-level ``outputs['sequence_output']``."""
-    from hubcore.finetune._rc_task import ReadingComprehensionTask as Real
+    from hubcore.finetune.tasks.reading import ReadingComprehensionTask as Real
 
     owner = "ReadingComprehensionTask"
     context = _context_of(feature, owner)

@@ -44,7 +44,7 @@ def _reader(
 ) -> Any:
     """The real reader: a compat reader bound to the context, a hubcore reader, or one for ``dataset``."""
     from hubcore._module import load_component
-    from hubcore.finetune._readers import BaseReader
+    from hubcore.finetune.readers.base import BaseReader
 
     if isinstance(data_reader, CompatReader):
         if data_reader.kind != kind:
@@ -110,7 +110,7 @@ class CompatTask:
 
     def load_best_model(self) -> bool:
         """Load the saved best model's weights; False (with a note) when there is none yet."""
-        from hubcore.finetune import _checkpoint as ckpt
+        from hubcore.finetune.training import checkpoint as ckpt
 
         best = self.task.config.checkpoint_path / ckpt.BEST_MODEL / ckpt.WEIGHTS
         if not best.is_file():
@@ -178,7 +178,7 @@ def TextClassifierTask(  # noqa: N802 - PaddleHub's spelling
     metrics_choices: Any = "default",
 ) -> CompatTask:
     """PaddleHub's TextClassifierTask: ``feature=`` (pooled) alone, or ``token_feature=`` with ``network``."""
-    from hubcore.finetune._tasks import TextClassifierTask as Real
+    from hubcore.finetune.tasks.classification import TextClassifierTask as Real
 
     owner = "TextClassifierTask"
     if (feature is None) == (token_feature is None):
@@ -248,7 +248,7 @@ def SequenceLabelTask(  # noqa: N802
     add_crf: bool = False,
 ) -> CompatTask:
     """PaddleHub's SequenceLabelTask on ``outputs['sequence_output']``; ``add_crf`` adds a CRF."""
-    from hubcore.finetune._tasks import SequenceLabelTask as Real
+    from hubcore.finetune.tasks.sequence_label import SequenceLabelTask as Real
 
     owner = "SequenceLabelTask"
     context = _context_of(feature, owner)
@@ -273,7 +273,7 @@ def MultiLabelClassifierTask(  # noqa: N802
     metrics_choices: Any = "default",
 ) -> CompatTask:
     """PaddleHub's MultiLabelClassifierTask (mean AUC) on a sentence-level feature."""
-    from hubcore.finetune._tasks import MultiLabelClassifierTask as Real
+    from hubcore.finetune.tasks.classification import MultiLabelClassifierTask as Real
 
     owner = "MultiLabelClassifierTask"
     context = _context_of(feature, owner)
@@ -294,7 +294,7 @@ def RegressionTask(  # noqa: N802
     metrics_choices: Any = "default",
 ) -> CompatTask:
     """PaddleHub's RegressionTask (Pearson's r first) on a sentence-level feature."""
-    from hubcore.finetune._tasks import RegressionTask as Real
+    from hubcore.finetune.tasks.classification import RegressionTask as Real
 
     owner = "RegressionTask"
     context = _context_of(feature, owner)

@@ -12,20 +12,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hubcore._errors import HubcoreError
-from hubcore.finetune._chnsenticorp import ChnSentiCorp
-from hubcore.finetune._clue_sets import IFLYTEK, TNews
-from hubcore.finetune._datasets import (
+from hubcore.finetune.data.chnsenticorp import ChnSentiCorp
+from hubcore.finetune.data.clue import IFLYTEK, TNews
+from hubcore.finetune.data.datasets import (
     BaseDataset,
     InputExample,
     SequenceLabelDataset,
     TextClassificationDataset,
 )
-from hubcore.finetune._lcqmc import LCQMC
-from hubcore.finetune._msra_ner import MSRANER as MSRA_NER
-from hubcore.finetune._pair_sets import BQ
-from hubcore.finetune._pair_sets import NLPCCDBQA as NLPCC_DBQA
-from hubcore.finetune._rc_data import CMRC2018, DRCD
-from hubcore.finetune._xnli import XNLI
+from hubcore.finetune.data.lcqmc import LCQMC
+from hubcore.finetune.data.msra_ner import MSRANER as MSRA_NER
+from hubcore.finetune.data.pairs import BQ
+from hubcore.finetune.data.pairs import NLPCCDBQA as NLPCC_DBQA
+from hubcore.finetune.data.reading import CMRC2018, DRCD
+from hubcore.finetune.data.xnli import XNLI
 
 __all__ = [
     "BQ",

@@ -126,7 +126,7 @@ class ReadingComprehensionReader(CompatReader):
         """The real reader over ``context``'s tokenizer, with this reader's window options."""
         key = id(context)
         if key not in self._bound:
-            from hubcore.finetune._rc_reader import ReadingComprehensionReader as Real
+            from hubcore.finetune.readers.reading import ReadingComprehensionReader as Real
 
             length = min(self.max_seq_len, getattr(context, "max_seq_len", self.max_seq_len))
             self._bound[key] = Real(

@@ -1,6 +1,12 @@
 """The Fine-tune API: Dataset, Reader, Strategy, RunConfig and Task.
 
-Names are resolved on first use, because they import torch.
+The public names are those listed here (and re-exported by ``hubcore``); they are
+resolved on first use, because most import torch.  The subpackages hold the
+implementation, one job per folder: ``data/`` (data sets and their files),
+``readers/``, ``strategies/``, ``tasks/`` (BasicTask and the standard tasks),
+``training/`` (the loop, checkpoints, sampler, distributed set-up, logs), plus
+``contract`` (the protocols plugins implement), ``config`` (RunConfig) and ``saved``
+(the saved-model format and ``load_task``).
 """
 
 from __future__ import annotations
@@ -10,47 +16,49 @@ from hubcore._lazy import lazy_getattr
 # public name -> private module that defines it
 _EXPORTS: dict[str, str] = {
     # contracts between layers
-    "ModuleContext": "._interfaces",
-    "POOLED_OUTPUT": "._interfaces",
-    "SEQUENCE_OUTPUT": "._interfaces",
-    "Tokenizer": "._interfaces",
+    "ModuleContext": ".contract",
+    "POOLED_OUTPUT": ".contract",
+    "Reader": ".contract",
+    "SEQUENCE_OUTPUT": ".contract",
+    "Strategy": ".contract",
+    "Tokenizer": ".contract",
     # data sets
-    "BaseDataset": "._datasets",
-    "ChnSentiCorp": "._chnsenticorp",
-    "DatasetFormatError": "._datasets",
-    "ImageClassificationDataset": "._datasets",
-    "InputExample": "._datasets",
-    "MultiLabelDataset": "._datasets",
-    "PairwiseMatchingDataset": "._matching",
-    "ReadingComprehensionDataset": "._rc_data",
-    "SequenceLabelDataset": "._datasets",
-    "TextClassificationDataset": "._datasets",
+    "BaseDataset": ".data.datasets",
+    "ChnSentiCorp": ".data.chnsenticorp",
+    "DatasetFormatError": ".data.files",
+    "ImageClassificationDataset": ".data.datasets",
+    "InputExample": ".data.datasets",
+    "MultiLabelDataset": ".data.datasets",
+    "PairwiseMatchingDataset": ".data.matching",
+    "ReadingComprehensionDataset": ".data.reading",
+    "SequenceLabelDataset": ".data.datasets",
+    "TextClassificationDataset": ".data.datasets",
     # readers
-    "BaseReader": "._readers",
-    "ClassifyReader": "._readers",
-    "ImageClassificationReader": "._image_reader",
-    "MultiLabelClassifyReader": "._readers",
-    "PairwiseMatchingReader": "._matching",
-    "ReadingComprehensionReader": "._rc_reader",
-    "SequenceLabelReader": "._readers",
+    "BaseReader": ".readers.base",
+    "ClassifyReader": ".readers.text",
+    "ImageClassificationReader": ".readers.image",
+    "MultiLabelClassifyReader": ".readers.text",
+    "PairwiseMatchingReader": ".readers.matching",
+    "ReadingComprehensionReader": ".readers.reading",
+    "SequenceLabelReader": ".readers.text",
     # strategies
-    "AdamWeightDecayStrategy": "._strategies",
-    "BaseStrategy": "._strategies",
-    "CombinedStrategy": "._strategies",
-    "DefaultFinetuneStrategy": "._strategies",
-    "L2SPFinetuneStrategy": "._strategies",
-    "ULMFiTStrategy": "._strategies",
+    "AdamWeightDecayStrategy": ".strategies.presets",
+    "BaseStrategy": ".strategies.base",
+    "CombinedStrategy": ".strategies.combined",
+    "DefaultFinetuneStrategy": ".strategies.presets",
+    "L2SPFinetuneStrategy": ".strategies.presets",
+    "ULMFiTStrategy": ".strategies.presets",
     # run configuration and tasks
-    "BasicTask": "._task",
-    "ImageClassifierTask": "._tasks",
-    "MultiLabelClassifierTask": "._tasks",
-    "PairwiseTextMatchingTask": "._matching",
-    "ReadingComprehensionTask": "._rc_task",
-    "RegressionTask": "._tasks",
-    "RunConfig": "._config",
-    "SequenceLabelTask": "._tasks",
-    "TextClassifierTask": "._tasks",
-    "load_task": "._task",
+    "BasicTask": ".tasks.basic",
+    "ImageClassifierTask": ".tasks.classification",
+    "MultiLabelClassifierTask": ".tasks.classification",
+    "PairwiseTextMatchingTask": ".tasks.matching",
+    "ReadingComprehensionTask": ".tasks.reading",
+    "RegressionTask": ".tasks.classification",
+    "RunConfig": ".config",
+    "SequenceLabelTask": ".tasks.sequence_label",
+    "TextClassifierTask": ".tasks.classification",
+    "load_task": ".saved",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -20,7 +20,7 @@ import pytest
 
 from hubcore import Asset
 from hubcore.compat._notes import reset_notes
-from hubcore.finetune import _chnsenticorp as chnsenticorp
+from hubcore.finetune.data import chnsenticorp as chnsenticorp
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -20,8 +20,8 @@ import pytest
 import hubcore
 import hubcore.compat as hub
 from hubcore import Asset, HubcoreError
-from hubcore.finetune import _clue_sets
-from hubcore.finetune._paddle_archives import TsvArchive
+from hubcore.finetune.data import clue as _clue_sets
+from hubcore.finetune.data.paddle_archives import TsvArchive
 
 PUBLIC = {  # PaddleNLP's paddlenlp/datasets/clue.py
     "tnews": (

@@ -12,7 +12,7 @@ import torch
 import hubcore
 import hubcore.compat as hub
 from hubcore import HubcoreError
-from hubcore.finetune import _strategies
+from hubcore.finetune.strategies import combined as _strategies
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +222,7 @@ def test_a_paddlehub_style_subclass_fails_at_construction_naming_the_new_methods
 
 
 def test_a_hubcore_style_subclass_of_basetask_builds(triple: Any) -> None:
-    task = HubcoreStyleTask(triple[2], reader=None)
+    task = HubcoreStyleTask(triple[2], reader=hubcore.ClassifyReader(label_list=["neg", "pos"]))
     assert isinstance(task, hubcore.BasicTask) and hub.BasicTask is hub.BaseTask
     assert isinstance(task.model.head, torch.nn.Linear)
 

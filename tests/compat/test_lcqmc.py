@@ -20,8 +20,8 @@ import pytest
 import hubcore
 import hubcore.compat as hub
 from hubcore import Asset, HubcoreError
-from hubcore.finetune import _lcqmc
-from hubcore.finetune._paddle_archives import TsvArchive
+from hubcore.finetune.data import lcqmc as _lcqmc
+from hubcore.finetune.data.paddle_archives import TsvArchive
 
 PUBLIC_URL = "https://bj.bcebos.com/paddlehub-dataset/lcqmc.tar.gz"
 PUBLIC_MD5 = "62a7ba36f786a82ae59bbde0b0a9af0c"

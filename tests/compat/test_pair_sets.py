@@ -20,8 +20,8 @@ import pytest
 import hubcore
 import hubcore.compat as hub
 from hubcore import Asset, HubcoreError
-from hubcore.finetune import _pair_sets
-from hubcore.finetune._paddle_archives import TsvArchive
+from hubcore.finetune.data import pairs as _pair_sets
+from hubcore.finetune.data.paddle_archives import TsvArchive
 
 PUBLIC = {  # PaddleNLP's paddlenlp/datasets/nlpcc_dbqa.py and bq_corpus.py
     "nlpcc_dbqa": (

@@ -19,7 +19,7 @@ import pytest
 import hubcore
 import hubcore.compat as hub
 from hubcore import Asset, HubcoreError
-from hubcore.finetune import _xnli
+from hubcore.finetune.data import xnli as _xnli
 
 PUBLIC = [  # PaddleNLP's paddlenlp/datasets/xnli.py
     (("https://bj.bcebos.com/paddlenlp/datasets/XNLI-MT-1.0.zip",), "fa3d8d6c3d1866cedc45680ba93c296e"),

@@ -142,8 +142,8 @@ def make_reader(tmp_path: Path, sentiment_rows: Any, seg_rows: Any) -> Any:
 
 @pytest.fixture
 def toy_context() -> Any:
-    """A tiny trainable text encoder (hubcore.finetune._train_toy)."""
-    from hubcore.finetune._train_toy import ToyTextModule
+    """A tiny trainable text encoder (hubcore.testing.toy_modules)."""
+    from hubcore.testing.toy_modules import ToyTextModule
 
     return ToyTextModule(seed=0).context(trainable=True, max_seq_len=48)
 

@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file
 
 from hubcore.finetune import RunConfig, TextClassifierTask, load_task
-from hubcore.finetune import _checkpoint as ckpt
+from hubcore.finetune.training import checkpoint as ckpt
 
 TRAIN_SCRIPT = """
 import sys, time
@@ -27,7 +27,7 @@ import toy_plugin
 from hubcore.finetune import (
     AdamWeightDecayStrategy, ClassifyReader, RunConfig, TextClassificationDataset, TextClassifierTask,
 )
-from hubcore.finetune._train_toy import ToyTextModule
+from hubcore.testing.toy_modules import ToyTextModule
 
 data, run, pause = sys.argv[1], sys.argv[2], float(sys.argv[3])
 

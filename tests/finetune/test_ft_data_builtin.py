@@ -9,7 +9,7 @@ import pytest
 
 import hubcore
 from hubcore.finetune import DatasetFormatError
-from hubcore.finetune._data_convert import write_segmentation_splits, write_sentiment_splits
+from hubcore.finetune.data.convert import write_segmentation_splits, write_sentiment_splits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"

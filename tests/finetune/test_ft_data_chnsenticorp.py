@@ -21,8 +21,8 @@ import hubcore
 from hubcore import Asset, ComponentSpec, HubcoreError
 from hubcore.cli import build_cli
 from hubcore.finetune import ChnSentiCorp, DatasetFormatError
-from hubcore.finetune import _chnsenticorp as chnsenticorp
-from hubcore.finetune import _plugin_data as plugin_data
+from hubcore.finetune import registration as plugin_data
+from hubcore.finetune.data import chnsenticorp as chnsenticorp
 
 PUBLIC_URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"
 PUBLIC_MD5 = "fbb3217aeac76a2840d2d5cd19688b07"

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file
 
-from hubcore.finetune._sampler import ResumableSampler
+from hubcore.finetune.training.sampler import ResumableSampler
 
 DDP_SCRIPT = """
 import hashlib, json, os, sys
@@ -19,7 +19,7 @@ torch.set_num_threads(1)
 from hubcore.finetune import (
     AdamWeightDecayStrategy, ClassifyReader, RunConfig, TextClassificationDataset, TextClassifierTask,
 )
-from hubcore.finetune._train_toy import ToyTextModule
+from hubcore.testing.toy_modules import ToyTextModule
 
 data, run, out = sys.argv[1], sys.argv[2], sys.argv[3]
 context = ToyTextModule(seed=0).context(trainable=True, max_seq_len=48)

@@ -21,8 +21,8 @@ from hubcore.finetune import (
     TextClassificationDataset,
     Tokenizer,
 )
-from hubcore.finetune._data_tokenizers import CharTokenizer
-from hubcore.finetune._readers import IGNORE_INDEX
+from hubcore.finetune.readers.base import IGNORE_INDEX
+from hubcore.testing.tokenizers import CharTokenizer
 
 
 class PieceTokenizer:

@@ -12,7 +12,7 @@ import torch
 
 import hubcore
 from hubcore.finetune import RunConfig, TextClassifierTask, load_task
-from hubcore.finetune import _checkpoint as ckpt
+from hubcore.finetune.training import checkpoint as ckpt
 
 PAYLOAD = """
 from pathlib import Path
@@ -62,12 +62,13 @@ def _as_old_format(meta: dict[str, Any]) -> dict[str, Any]:
     """The same saved model as format 1 wrote it: import paths for the task, reader and module."""
     old = {k: v for k, v in meta.items() if k not in ("task", "reader")}
     old["format"] = "hubcore-task/1"
+    # the paths the core's classes had when format 1 was written (before the subpackages)
     old["task_class"] = "hubcore.finetune._tasks:TextClassifierTask"
     old["reader_class"] = "hubcore.finetune._readers:ClassifyReader"
     old["reader_config"] = dict(meta["reader_config"], entry="hubcore.finetune._readers:ClassifyReader")
     module = meta["module"]
     old["module"] = {
-        "entry": "hubcore.finetune._train_toy:ToyTextModule",
+        "entry": "hubcore.testing.toy_modules:ToyTextModule",
         "kwargs": module["kwargs"],
         "context_kwargs": module["context_kwargs"],
     }

@@ -123,3 +123,32 @@ def test_unfreezing_progress_is_restored_on_resume() -> None:
     resumed.load_state_dict(torch.load(buffer, weights_only=True))
     assert resumed.unfrozen_blocks == 2
     assert [model.layers[d].weight.requires_grad for d in range(3)] == [False, True, True]
+
+
+class Tagged(torch.nn.Module):
+    """An encoder with an ``embed`` layer under a head that has its own ``embed``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = torch.nn.ModuleDict({"embed": torch.nn.Linear(3, 3), "layer": torch.nn.Linear(3, 3)})
+        self.head = torch.nn.ModuleDict({"embed": torch.nn.Linear(3, 1)})
+
+
+def test_params_layer_names_are_exact_and_a_suffix_never_picks_another_layers_parameter() -> None:
+    """Suffix matching once put a name like ``embed.weight`` on whichever parameter ended so."""
+    with pytest.raises(Exception, match="params_layer names 'embed.weight', which is not a parameter"):
+        ULMFiTStrategy(frz_blocks=0).build(Tagged(), num_train_steps=4, params_layer={"embed.weight": 0})
+
+
+def test_a_context_gives_its_encoder_names_under_the_prefix_the_task_model_uses() -> None:
+    from hubcore.finetune import ModuleContext
+
+    model = Tagged()
+    own = {"embed.weight": 0, "embed.bias": 0, "layer.weight": 1, "layer.bias": 1}
+    context = ModuleContext(encoder=model.encoder, tokenizer=None, sentence_dim=3, token_dim=3, params_layer=own)
+    strategy = ULMFiTStrategy(learning_rate=1.0, cut_fraction=0, dis_blocks=None, factor=2.0, frz_blocks=0)
+    optimizer, _ = strategy.build(model, num_train_steps=4, params_layer=context.get_params_layer(prefix="encoder."))
+    rates = initial_rates(optimizer)
+    assert rates["head.embed.weight"] == 1.0  # the head: the top, at the full rate
+    assert rates["encoder.layer.weight"] == 0.5
+    assert rates["encoder.embed.weight"] == 0.25  # the encoder's embedding, not the head's

@@ -47,16 +47,16 @@ def penalty_of(strategy: L2SPFinetuneStrategy, model: torch.nn.Module) -> float:
     return float(penalty.detach())
 
 
-ENCODER_LAYERS = {
-    "embed.weight": 0,  # the encoder's own names: matched to "encoder.embed.weight"
-    "rnn.weight_ih_l0": 1,
-    "rnn.weight_hh_l0": 1,
-    "rnn.bias_ih_l0": 1,
-    "rnn.bias_hh_l0": 1,
-    "proj.weight": 2,
-    "proj.bias": 2,
-    "layer_norm.weight": 2,
-    "layer_norm.bias": 2,
+ENCODER_LAYERS = {  # the names the encoder's parameters have inside the task model
+    "encoder.embed.weight": 0,
+    "encoder.rnn.weight_ih_l0": 1,
+    "encoder.rnn.weight_hh_l0": 1,
+    "encoder.rnn.bias_ih_l0": 1,
+    "encoder.rnn.bias_hh_l0": 1,
+    "encoder.proj.weight": 2,
+    "encoder.proj.bias": 2,
+    "encoder.layer_norm.weight": 2,
+    "encoder.layer_norm.bias": 2,
 }
 
 
@@ -173,7 +173,7 @@ def test_options_are_checked() -> None:
         AdamWeightDecayStrategy(lr_scheduler="cosine")
     with pytest.raises(HubcoreError, match="unknown optimizer"):
         CombinedStrategy("lamb")
-    with pytest.raises(HubcoreError, match="params_layer names 1 parameter"):
+    with pytest.raises(HubcoreError, match="params_layer names 'nothing.weight', which is not a parameter"):
         DefaultFinetuneStrategy().build(Model(), num_train_steps=1, params_layer={"nothing.weight": 0})
     with pytest.raises(HubcoreError, match="num_train_steps"):
         DefaultFinetuneStrategy().build(Model(), num_train_steps=0)

@@ -8,9 +8,9 @@ from typing import Any
 import torch
 
 from hubcore.finetune import ModuleContext, RunConfig, SequenceLabelTask
-from hubcore.finetune._data_tokenizers import CharTokenizer
-from hubcore.finetune._tasks import _pack
-from hubcore.finetune._train_toy import ToyTextEncoder
+from hubcore.finetune.tasks.sequence_label import _pack
+from hubcore.testing.tokenizers import CharTokenizer
+from hubcore.testing.toy_modules import ToyTextEncoder
 
 
 def test_pack_moves_tagged_positions_left_in_order() -> None:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from hubcore.finetune import _metrics as m
-from hubcore.finetune._crf import LinearChainCRF
+from hubcore.finetune.tasks import metrics as m
+from hubcore.finetune.tasks.crf import LinearChainCRF
 
 
 def test_accuracy_and_f1_match_counts() -> None:

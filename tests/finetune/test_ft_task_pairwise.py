@@ -10,13 +10,9 @@ import torch
 
 import hubcore
 from hubcore import HubcoreError, RunConfig, load_task
-from hubcore.finetune._matching import (
-    NEGATIVE,
-    PairwiseMatchingDataset,
-    PairwiseMatchingReader,
-    PairwiseTextMatchingTask,
-    TripleExample,
-)
+from hubcore.finetune.data.matching import PairwiseMatchingDataset, TripleExample
+from hubcore.finetune.readers.matching import NEGATIVE, PairwiseMatchingReader
+from hubcore.finetune.tasks.matching import PairwiseTextMatchingTask
 
 TRIPLES = [  # query, a text with the same intent, one without (written for this test)
     ("今天北京会下雨吗", "北京今天下雨吗", "这本书多少钱"),

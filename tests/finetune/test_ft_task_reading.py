@@ -12,12 +12,12 @@ import torch
 
 import hubcore
 from hubcore import Asset, HubcoreError, RunConfig, load_task
-from hubcore.finetune import _checkpoint as ckpt
-from hubcore.finetune._rc_data import CMRC2018, DRCD, ReadingComprehensionDataset, ReadingExample
-from hubcore.finetune._rc_metric import em_f1, exact_match, f1_score, segments
-from hubcore.finetune._rc_reader import ReadingComprehensionReader
-from hubcore.finetune._rc_task import ReadingComprehensionTask
-from hubcore.finetune._train_toy import HashCharTokenizer
+from hubcore.finetune.data.reading import CMRC2018, DRCD, ReadingComprehensionDataset, ReadingExample
+from hubcore.finetune.readers.reading import ReadingComprehensionReader
+from hubcore.finetune.tasks.reading import ReadingComprehensionTask
+from hubcore.finetune.tasks.reading_metric import em_f1, exact_match, f1_score, segments
+from hubcore.finetune.training import checkpoint as ckpt
+from hubcore.testing.toy_modules import HashCharTokenizer
 
 # (country, capital) pairs written for this test; the context states the capital after "首都是".
 TRAIN = [

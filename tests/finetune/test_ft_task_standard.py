@@ -21,7 +21,7 @@ from hubcore.finetune import (
     TextClassifierTask,
     load_task,
 )
-from hubcore.finetune._train_toy import ToyImageModule
+from hubcore.testing.toy_modules import ToyImageModule
 
 
 def _keyword_rows(seed: int, *, multi: bool = False) -> dict[str, list[tuple[str, str]]]:

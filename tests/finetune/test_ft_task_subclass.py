@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F  # noqa: N812
 
 from hubcore.finetune import BasicTask, RunConfig, load_task
-from hubcore.finetune._interfaces import POOLED_OUTPUT
+from hubcore.finetune.contract import POOLED_OUTPUT
 
 
 class MLPHead(nn.Module):

@@ -10,7 +10,7 @@ import pytest
 
 import hubcore
 from hubcore.finetune import RunConfig, TextClassifierTask
-from hubcore.finetune._config import RunConfigError
+from hubcore.finetune.config import RunConfigError
 
 
 def _lines(run: Path) -> list[dict[str, Any]]:
@@ -83,7 +83,7 @@ def test_progress_bar_shows_step_loss_and_speed(tmp_path: Path) -> None:
 
     from rich.console import Console
 
-    from hubcore.finetune._logging import TrainLogger
+    from hubcore.finetune.training.log import TrainLogger
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=120)
@@ -126,7 +126,7 @@ def test_max_train_steps_stops_early(
         ("eval_interval", True, "RunConfig.eval_interval must be a positive int, got True"),
         ("save_ckpt_interval", -1, "RunConfig.save_ckpt_interval must be a positive int"),
         ("seed", -3, "RunConfig.seed must be a non-negative int"),
-        ("strategy", "adam", "RunConfig.strategy must be a Strategy with build"),
+        ("strategy", "adam", "RunConfig.strategy str is not a Strategy: it lacks build"),
     ],
 )
 def test_run_config_rejects_bad_values(tmp_path: Path, field: str, value: Any, message: str) -> None:

@@ -1,4 +1,4 @@
-"""The tiny training modules of hubcore.finetune._train_toy, registered as a plugin would register them.
+"""The tiny training modules of hubcore.testing.toy_modules, registered as a plugin would register them.
 
 A saved model names only registered modules, so the training tests register the toys through
 the hooks: in-process with ``install()``, which also works in the subprocess scripts some tests
@@ -19,13 +19,13 @@ MODULES = (
     ModuleSpec(
         name="toy_text",
         version="0.0.1",
-        entry="hubcore.finetune._train_toy:ToyTextModule",
+        entry="hubcore.testing.toy_modules:ToyTextModule",
         summary="a tiny random text encoder for the training tests",
     ),
     ModuleSpec(
         name="toy_image",
         version="0.0.1",
-        entry="hubcore.finetune._train_toy:ToyImageModule",
+        entry="hubcore.testing.toy_modules:ToyImageModule",
         summary="a tiny random CNN for the training tests",
     ),
 )

@@ -167,13 +167,13 @@ class VideoClassificationReader(BaseReader):
         if example.label is not None:
             if not isinstance(example.label, str):
                 raise HubcoreError(f"example {example.guid}: a video label must be one string")
-            item["labels"] = self._label_id(example, example.label)
+            item["labels"] = self.label_id(example, example.label)
         return item
 
-    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+    def collate_labels(self, labels: list[Any]) -> torch.Tensor:
         return torch.tensor(labels, dtype=torch.long)
 
-    def _options(self) -> dict[str, Any]:
+    def options(self) -> dict[str, Any]:
         return {
             "num_segments": self.num_segments,
             "frame_size": self.frame_size,

@@ -70,11 +70,11 @@ class LanguageModelReader(BaseReader):
             encoded.append(self.tokenizer.encode(text, max_seq_len=WINDOW))  # type: ignore[union-attr]
         return encoded
 
-    def _collate_labels(self, labels: list[Any]) -> torch.Tensor:
+    def collate_labels(self, labels: list[Any]) -> torch.Tensor:
         return torch.tensor(labels, dtype=torch.long)
 
     @classmethod
-    def _from_options(
+    def from_options(
         cls, tokenizer: Any, max_seq_len: int, label_list: list[str], options: dict[str, Any]
     ) -> BaseReader:
         reader = cls(None, tokenizer, max_seq_len=max_seq_len)
