@@ -146,37 +146,37 @@ def resolve_component(kind: Kind, name: Any, *, where: str) -> Any:
 
 
 # Format 1 files were written before the Fine-tune package was cut into subpackages, so the
-# core's own classes appear there under their old paths.  Each old path maps to the entry the
-# same class is registered under now; the comparison below stays string against registry.
-_FORMAT1_CORE_ENTRIES = {
-    "hubcore.finetune._tasks:TextClassifierTask": "hubcore.finetune.tasks.classification:TextClassifierTask",
-    "hubcore.finetune._tasks:ImageClassifierTask": "hubcore.finetune.tasks.classification:ImageClassifierTask",
-    "hubcore.finetune._tasks:MultiLabelClassifierTask": (
-        "hubcore.finetune.tasks.classification:MultiLabelClassifierTask"
-    ),
-    "hubcore.finetune._tasks:RegressionTask": "hubcore.finetune.tasks.classification:RegressionTask",
-    "hubcore.finetune._tasks:SequenceLabelTask": "hubcore.finetune.tasks.sequence_label:SequenceLabelTask",
-    "hubcore.finetune._matching:PairwiseTextMatchingTask": "hubcore.finetune.tasks.matching:PairwiseTextMatchingTask",
-    "hubcore.finetune._rc_task:ReadingComprehensionTask": "hubcore.finetune.tasks.reading:ReadingComprehensionTask",
-    "hubcore.finetune._readers:ClassifyReader": "hubcore.finetune.readers.text:ClassifyReader",
-    "hubcore.finetune._readers:MultiLabelClassifyReader": "hubcore.finetune.readers.text:MultiLabelClassifyReader",
-    "hubcore.finetune._readers:SequenceLabelReader": "hubcore.finetune.readers.text:SequenceLabelReader",
-    "hubcore.finetune._matching:PairwiseMatchingReader": "hubcore.finetune.readers.matching:PairwiseMatchingReader",
-    "hubcore.finetune._rc_reader:ReadingComprehensionReader": (
-        "hubcore.finetune.readers.reading:ReadingComprehensionReader"
-    ),
-    "hubcore.finetune._image_reader:ImageClassificationReader": (
-        "hubcore.finetune.readers.image:ImageClassificationReader"
-    ),
+# core's own classes appear there under their old import paths: each maps to the name the
+# same class is registered under now (the file's strings are only compared, never imported).
+_FORMAT1_CORE_NAMES = {
+    "task": {
+        "hubcore.finetune._tasks:TextClassifierTask": "text_classification",
+        "hubcore.finetune._tasks:ImageClassifierTask": "image_classification",
+        "hubcore.finetune._tasks:MultiLabelClassifierTask": "multi_label_classification",
+        "hubcore.finetune._tasks:RegressionTask": "regression",
+        "hubcore.finetune._tasks:SequenceLabelTask": "sequence_label",
+        "hubcore.finetune._matching:PairwiseTextMatchingTask": "pairwise_text_matching",
+        "hubcore.finetune._rc_task:ReadingComprehensionTask": "reading_comprehension",
+    },
+    "reader": {
+        "hubcore.finetune._readers:ClassifyReader": "classify",
+        "hubcore.finetune._readers:MultiLabelClassifyReader": "multi_label_classify",
+        "hubcore.finetune._readers:SequenceLabelReader": "sequence_label",
+        "hubcore.finetune._matching:PairwiseMatchingReader": "pairwise_matching",
+        "hubcore.finetune._rc_reader:ReadingComprehensionReader": "reading_comprehension",
+        "hubcore.finetune._image_reader:ImageClassificationReader": "image_classification",
+    },
 }
 
 
 def old_entry_name(kind: Kind, entry: Any, *, where: str) -> str:
     """The registered name whose entry is exactly ``entry`` (format 1's import paths), else an error."""
     table: dict[str, ComponentSpec] = get_registry().components[kind]
-    current = _FORMAT1_CORE_ENTRIES.get(entry, entry) if isinstance(entry, str) else entry
+    core_name = _FORMAT1_CORE_NAMES[kind].get(entry) if isinstance(entry, str) else None
+    if core_name is not None and core_name in table:
+        return core_name
     for name, spec in table.items():
-        if isinstance(current, str) and spec.entry == current:
+        if isinstance(entry, str) and spec.entry == entry:
             return name
     raise SavedModelError(
         f"{where}: {kind} {entry!r} is not the entry of any registered {kind}; a saved model in format "

@@ -136,7 +136,7 @@ class Tagged(torch.nn.Module):
 
 def test_params_layer_names_are_exact_and_a_suffix_never_picks_another_layers_parameter() -> None:
     """Suffix matching once put a name like ``embed.weight`` on whichever parameter ended so."""
-    with pytest.raises(Exception, match="params_layer names 'embed.weight', which is not a parameter"):
+    with pytest.raises(Exception, match=r"params_layer names 'embed\.weight', which is not a parameter"):
         ULMFiTStrategy(frz_blocks=0).build(Tagged(), num_train_steps=4, params_layer={"embed.weight": 0})
 
 
@@ -145,9 +145,13 @@ def test_a_context_gives_its_encoder_names_under_the_prefix_the_task_model_uses(
 
     model = Tagged()
     own = {"embed.weight": 0, "embed.bias": 0, "layer.weight": 1, "layer.bias": 1}
-    context = ModuleContext(encoder=model.encoder, tokenizer=None, sentence_dim=3, token_dim=3, params_layer=own)
+    context = ModuleContext(
+        encoder=model.encoder, tokenizer=None, sentence_dim=3, token_dim=3, params_layer=own
+    )
     strategy = ULMFiTStrategy(learning_rate=1.0, cut_fraction=0, dis_blocks=None, factor=2.0, frz_blocks=0)
-    optimizer, _ = strategy.build(model, num_train_steps=4, params_layer=context.get_params_layer(prefix="encoder."))
+    optimizer, _ = strategy.build(
+        model, num_train_steps=4, params_layer=context.get_params_layer(prefix="encoder.")
+    )
     rates = initial_rates(optimizer)
     assert rates["head.embed.weight"] == 1.0  # the head: the top, at the full rate
     assert rates["encoder.layer.weight"] == 0.5

@@ -173,7 +173,7 @@ def test_options_are_checked() -> None:
         AdamWeightDecayStrategy(lr_scheduler="cosine")
     with pytest.raises(HubcoreError, match="unknown optimizer"):
         CombinedStrategy("lamb")
-    with pytest.raises(HubcoreError, match="params_layer names 'nothing.weight', which is not a parameter"):
+    with pytest.raises(HubcoreError, match=r"params_layer names 'nothing\.weight', which is not a parameter"):
         DefaultFinetuneStrategy().build(Model(), num_train_steps=1, params_layer={"nothing.weight": 0})
     with pytest.raises(HubcoreError, match="num_train_steps"):
         DefaultFinetuneStrategy().build(Model(), num_train_steps=0)

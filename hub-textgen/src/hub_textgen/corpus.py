@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hubcore import HubcoreError
-from hubcore.finetune.data.datasets import BaseDataset, DatasetFormatError, InputExample
-from hubcore.finetune.data.files import _lines
+from hubcore.finetune.data.datasets import BaseDataset, InputExample
+from hubcore.finetune.data.files import DatasetFormatError, _lines
 
 PYJOKES_VERSION = "0.8.3"
 

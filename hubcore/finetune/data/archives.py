@@ -16,7 +16,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from hubcore.finetune.data.datasets import DatasetFormatError
+from hubcore.finetune.data.files import DatasetFormatError
 
 
 class ArchiveError(DatasetFormatError):

@@ -23,7 +23,8 @@ from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
 from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
 from hubcore.finetune.data.assets import CHNSENTICORP_ARCHIVE
-from hubcore.finetune.data.datasets import DatasetFormatError, TextClassificationDataset
+from hubcore.finetune.data.datasets import TextClassificationDataset
+from hubcore.finetune.data.files import DatasetFormatError
 
 ARCHIVE: Asset = CHNSENTICORP_ARCHIVE
 ARCHIVE_NAME = ARCHIVE.name

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from hubcore.finetune.data.assets import IFLYTEK_ARCHIVE, TNEWS_ARCHIVE
-from hubcore.finetune.data.datasets import BaseDataset, DatasetFormatError, InputExample
+from hubcore.finetune.data.datasets import BaseDataset, InputExample
+from hubcore.finetune.data.files import DatasetFormatError
 from hubcore.finetune.data.paddle_archives import TsvArchive
 
 # Split MD5s: PaddleNLP's paddlenlp/datasets/clue.py (BUILDER_CONFIGS[...]["splits"]).

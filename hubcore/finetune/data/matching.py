@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubcore.finetune.data.datasets import BaseDataset, DatasetFormatError, InputExample
-from hubcore.finetune.data.files import tsv_rows
+from hubcore.finetune.data.datasets import BaseDataset, InputExample
+from hubcore.finetune.data.files import DatasetFormatError, tsv_rows
 from hubcore.finetune.tasks import metrics as metrics
 
 _HEADER_NAMES = {"text_a", "text_b", "text_c", "label", "query", "title"}

@@ -21,7 +21,7 @@ from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
 from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
 from hubcore.finetune.data.chnsenticorp import _md5_of, _swap_in
-from hubcore.finetune.data.datasets import DatasetFormatError
+from hubcore.finetune.data.files import DatasetFormatError
 
 LIMITS = ArchiveLimits(max_members=1_000, max_bytes=1024 * 1024 * 1024)
 

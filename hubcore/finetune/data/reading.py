@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
 from hubcore.finetune.data.assets import CMRC2018_FILES, DRCD_FILES
-from hubcore.finetune.data.datasets import BaseDataset, DatasetFormatError, InputExample
+from hubcore.finetune.data.datasets import BaseDataset, InputExample
+from hubcore.finetune.data.files import DatasetFormatError
 
 
 @dataclass

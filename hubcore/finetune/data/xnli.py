@@ -23,8 +23,8 @@ from hubcore._errors import HubcoreError
 from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
 from hubcore.finetune.data.assets import XNLI_EVAL_ARCHIVE, XNLI_TRAIN_ARCHIVE
 from hubcore.finetune.data.chnsenticorp import _md5_of, _swap_in
-from hubcore.finetune.data.datasets import BaseDataset, DatasetFormatError, InputExample
-from hubcore.finetune.data.files import tsv_rows
+from hubcore.finetune.data.datasets import BaseDataset, InputExample
+from hubcore.finetune.data.files import DatasetFormatError, tsv_rows
 
 LANGUAGES = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
 LABELS = ("entailment", "neutral", "contradiction")

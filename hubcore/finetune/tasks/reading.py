@@ -32,6 +32,7 @@ Candidate = tuple[float, int, int]  # score, first and last context character
 class ReadingComprehensionTask(BasicTask):
     """Answer spans over the encoder's sequence output; CMRC2018 EM and F1 (main)."""
 
+    reader: ReadingComprehensionReader
     main_metric = "f1"
     greater_is_better = True
     non_feature_keys = ("labels", WINDOW_ID)

@@ -16,7 +16,7 @@ from torch.nn import functional as F  # noqa: N812
 from hubcore._errors import HubcoreError
 from hubcore.finetune.config import RunConfig
 from hubcore.finetune.contract import ModuleContext
-from hubcore.finetune.readers.text import sequence_tokens
+from hubcore.finetune.readers.text import SequenceLabelReader, sequence_tokens
 from hubcore.finetune.tasks import metrics as metrics
 from hubcore.finetune.tasks.basic import BasicTask, TaskModel
 from hubcore.finetune.tasks.crf import LinearChainCRF
@@ -81,12 +81,13 @@ class SequenceLabelTask(BasicTask):
             logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1), ignore_index=-100
         )
 
+    reader: SequenceLabelReader
     non_feature_keys = ("labels", TOKEN_MASK)
 
     def encode_inputs(self, data: Sequence[Any]) -> list[dict[str, Any]]:
         """The reader's encoding plus a mask of the positions that start an input token."""
         items: list[dict[str, Any]] = self.reader.encode_texts(data)
-        tokenizer, length = self.reader.tokenizer, self.reader.max_seq_len
+        tokenizer, length = self.reader.require_tokenizer(), self.reader.max_seq_len
         for index, (item, text) in enumerate(zip(items, data, strict=True)):
             tokens = sequence_tokens(index, text)  # the shape encode_texts() accepted
             _, positions = tokenizer.encode_tokens(tokens, max_seq_len=length)
