@@ -35,8 +35,8 @@ class BaseStrategy:
 
     def build(
         self, model: torch.nn.Module, *, num_train_steps: int, params_layer: dict[str, int] | None = None
-    ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
-        """The optimiser over ``model``'s trainable parameters and its per-step scheduler."""
+    ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None]:
+        """The optimiser over ``model``'s trainable parameters and its per-step scheduler (or None)."""
         raise NotImplementedError
 
     def penalty(self, model: torch.nn.Module) -> torch.Tensor | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hubcore.devices import check_batch_size, resolve_device
 
 
@@ -30,3 +32,14 @@ class Module:
                     text = text.lower()
                 results.append({"text": text, "characters": len(text), "words": len(text.split())})
         return results
+
+    def context(self, trainable: bool = True, max_seq_len: int = 64) -> Any:
+        """The encoder, tokenizer and sizes the Fine-tune API trains on (a ``hubcore.ModuleContext``).
+
+        Needs torch (``pip install "{{dist}}[finetune]"``); imported here, on first use.
+        """
+        from {{package}}.finetune import build_context
+
+        return build_context(
+            trainable=trainable, max_seq_len=max_seq_len, module_kwargs={"lowercase": self.lowercase}
+        )
