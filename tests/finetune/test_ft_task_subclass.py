@@ -113,3 +113,22 @@ def test_missing_overrides_say_what_to_implement(toy_context: Any, make_reader: 
     reader = make_reader("cls", toy_context, limit=8)
     with pytest.raises(NotImplementedError, match="must implement build_head"):
         _ = BasicTask(toy_context, reader).model
+
+
+def test_help_of_basictask_lists_every_override_point() -> None:
+    import pydoc
+
+    import hubcore
+
+    text = pydoc.render_doc(hubcore.BasicTask, renderer=pydoc.plaintext)
+    documented = text.split("Methods defined here")[0]
+    points = [
+        "build_head()", "encoder_inputs(batch)", "forward(model, batch)", "compute_loss(outputs, batch)",
+        "batch_predictions(outputs, batch)", "batch_labels(batch)", "compute_metrics(predictions, labels)",
+        "main_metric", "greater_is_better", "postprocess(prediction)", "move_batch(batch, device)",
+        "encode_inputs(data)", "task_config()", "from_config()", "random_state()", "load_random_state()",
+        "on_log", "on_eval_end", "on_checkpoint", "on_best_model", "on_train_end",
+    ]  # fmt: skip
+    assert [p for p in points if p not in documented] == []
+    for name in ("build_head", "forward", "compute_metrics", "postprocess", "on_train_end"):
+        assert callable(getattr(hubcore.BasicTask, name))

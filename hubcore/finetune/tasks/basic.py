@@ -150,7 +150,11 @@ class BasicTask:
 
     @classmethod
     def from_config(
-        cls, context: ModuleContext, reader: Any, task_config: dict[str, Any], config: RunConfig | None = None
+        cls,
+        context: ModuleContext,
+        reader: Reader,
+        task_config: dict[str, Any],
+        config: RunConfig | None = None,
     ) -> BasicTask:
         """The inverse of task_config(), used by load_task()."""
         return cls(context, reader, config, **task_config)

@@ -16,7 +16,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune.config import RunConfig
-from hubcore.finetune.contract import ModuleContext
+from hubcore.finetune.contract import ModuleContext, Reader
 from hubcore.finetune.tasks import metrics as metrics
 from hubcore.finetune.tasks.basic import BasicTask
 from hubcore.finetune.tasks.heads import (
@@ -38,7 +38,7 @@ class _PooledTask(BasicTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         num_outputs: int,
@@ -77,7 +77,7 @@ class _ClassesTask(_PooledTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         num_classes: int | None = None,
@@ -146,7 +146,7 @@ class ImageClassifierTask(TextClassifierTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         num_classes: int | None = None,
@@ -199,7 +199,7 @@ class RegressionTask(_PooledTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         network: str | None = None,

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from hubcore._errors import HubcoreError
-from hubcore.finetune.contract import POOLED_OUTPUT, SEQUENCE_OUTPUT
+from hubcore.finetune.contract import POOLED_OUTPUT, SEQUENCE_OUTPUT, Reader
 from hubcore.finetune.tasks import metrics as metrics
 from hubcore.finetune.tasks.crf import LinearChainCRF
 
@@ -21,10 +21,10 @@ TOKEN_NETWORKS = ("bow", "cnn", "bilstm", "gru", "lstm", "dpcnn")  # the last th
 TOKEN_MASK = "token_start_mask"  # predict(): 1 where an input token begins
 
 
-def num_classes_of(reader: Any, given: int | None, what: str) -> int:
+def num_classes_of(reader: Reader, given: int | None, what: str) -> int:
     if given is not None:
         return given
-    labels = getattr(reader, "label_list", None)
+    labels = reader.label_list
     if not labels:
         raise HubcoreError(f"{what}: num_classes is not given and the reader has no label_list")
     return len(labels)

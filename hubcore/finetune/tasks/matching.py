@@ -18,7 +18,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune.config import RunConfig
-from hubcore.finetune.contract import POOLED_OUTPUT, ModuleContext
+from hubcore.finetune.contract import POOLED_OUTPUT, ModuleContext, Reader
 from hubcore.finetune.readers.matching import NEGATIVE
 from hubcore.finetune.tasks import metrics as metrics
 from hubcore.finetune.tasks.basic import BasicTask, TaskModel
@@ -33,7 +33,7 @@ class PairwiseTextMatchingTask(BasicTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         margin: float = 0.5,

@@ -21,7 +21,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune.config import RunConfig
-from hubcore.finetune.contract import SEQUENCE_OUTPUT, ModuleContext
+from hubcore.finetune.contract import SEQUENCE_OUTPUT, ModuleContext, Reader
 from hubcore.finetune.readers.reading import WINDOW_ID, ReadingComprehensionReader, Window
 from hubcore.finetune.tasks.basic import BasicTask, TaskModel
 from hubcore.finetune.tasks.reading_metric import em_f1
@@ -40,7 +40,7 @@ class ReadingComprehensionTask(BasicTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         max_answer_len: int = 30,

@@ -15,7 +15,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from hubcore._errors import HubcoreError
 from hubcore.finetune.config import RunConfig
-from hubcore.finetune.contract import ModuleContext
+from hubcore.finetune.contract import ModuleContext, Reader
 from hubcore.finetune.readers.text import SequenceLabelReader, sequence_tokens
 from hubcore.finetune.tasks import metrics as metrics
 from hubcore.finetune.tasks.basic import BasicTask, TaskModel
@@ -38,7 +38,7 @@ class SequenceLabelTask(BasicTask):
     def __init__(
         self,
         context: ModuleContext,
-        reader: Any,
+        reader: Reader,
         config: RunConfig | None = None,
         *,
         num_classes: int | None = None,
