@@ -1,25 +1,7 @@
-"""Data sets: labelled examples read from plain text files, checked line by line.
+"""Reading data-set files line by line, and the error that names the file and line of a bad one.
 
-Every split is a file; a data set reads each one on first use and keeps the
-examples.  A malformed line raises :class:`DatasetFormatError` naming the file,
-the line number and what is wrong, because a custom data set that fails somewhere
-inside training, far from its cause, is the commonest complaint of fine-tuning
-users.  Nothing here imports torch: data sets are plain Python.
-
-File formats (UTF-8; blank lines are skipped):
-
-- text classification: ``text_a[<TAB>text_b]<TAB>label``; an optional header row
-  names the columns (``text_a``, ``text_b``, ``label``, in any order), which is how
-  a label-first file such as ChnSentiCorp's is read; a ``guid``, ``qid`` or ``id``
-  column, if named, gives the examples their ids.
-- sequence labelling: ``c1\\002c2\\002...<TAB>t1\\002t2\\002...``: one tag per
-  character, ``O`` for characters outside every entity; test files may omit tags.
-- multi-label: ``text_a[<TAB>text_b]<TAB>l1,l2``: the labels that apply, comma
-  separated, possibly none.
-- image classification: ``relative/path label`` per line, the path relative to
-  the list file's folder and the label either a name from the label list file
-  (one name a line) or its 0-based index there.
-"""
+Shared by every data set: UTF-8 lines with their numbers (blank ones skipped, a lone
+``\r`` treated as a line break), tab-separated rows, label-list files."""
 
 from __future__ import annotations
 

@@ -1,12 +1,7 @@
-"""Pairwise text matching, as PaddleHub 1.x's PairwiseTextMatchingTask: rank a positive above a negative.
+"""The pairwise matching data set: ``query<TAB>positive<TAB>negative`` triples for training.
 
-Training rows are triples ``query<TAB>positive<TAB>negative``; the loss is the hinge
-``max(0, margin - score(query, positive) + score(query, negative))`` on one score per
-(query, text) pair read from the encoder's pooled feature.  Dev and test rows are
-PaddleHub's pointwise pairs ``query<TAB>text<TAB>label`` (0/1): a pair matches when its
-score is positive; accuracy (main) and F1 are reported.  (Pointwise matching is a
-TextClassifierTask over pairs: a ClassifyReader reads ``text_a``/``text_b``.)
-"""
+Dev and test files hold PaddleHub's pointwise pairs ``query<TAB>text<TAB>label`` (0/1);
+the reader is in ``readers/matching.py`` and the task in ``tasks/matching.py``."""
 
 from __future__ import annotations
 

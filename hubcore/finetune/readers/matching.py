@@ -1,12 +1,5 @@
-"""Pairwise text matching, as PaddleHub 1.x's PairwiseTextMatchingTask: rank a positive above a negative.
-
-Training rows are triples ``query<TAB>positive<TAB>negative``; the loss is the hinge
-``max(0, margin - score(query, positive) + score(query, negative))`` on one score per
-(query, text) pair read from the encoder's pooled feature.  Dev and test rows are
-PaddleHub's pointwise pairs ``query<TAB>text<TAB>label`` (0/1): a pair matches when its
-score is positive; accuracy (main) and F1 are reported.  (Pointwise matching is a
-TextClassifierTask over pairs: a ClassifyReader reads ``text_a``/``text_b``.)
-"""
+"""The pairwise matching reader: a training batch holds each (query, positive) pair and, under
+:data:`NEGATIVE`-prefixed keys, its (query, negative) pair; evaluation batches hold labelled pairs."""
 
 from __future__ import annotations
 

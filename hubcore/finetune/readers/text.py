@@ -1,24 +1,6 @@
-"""Readers: examples to padded tensor batches, with the module's own tokenizer.
-
-A reader splits the work in three steps that a training loop can call apart:
-``encode`` (examples to per-example feature dicts, done once per split and
-cached), ``collate`` (a list of those dicts to one padded batch of tensors) and
-``batches`` (both, in seeded order).  ``to_config``/``from_config`` save and
-rebuild a reader without its data set, so a saved model can predict in a new
-process.
-
-Encoded example: every feature the tokenizer returns (lists of ints of one
-length) plus, when the example is labelled, ``"labels"``: an ``int`` for
-classification, a ``float`` for regression, a multi-hot ``list[float]`` for
-multi-label, and for sequence labelling a ``list[int]`` aligned to the feature
-positions with :data:`IGNORE_INDEX` at special tokens and at the later pieces of
-a token split into several.
-
-Batch: each feature padded to the longest example with
-``tokenizer.pad_values.get(name, 0)`` (long tensors), ``"attention_mask"``
-(1 real, 0 padding) and ``"labels"`` when every example has one (sequence labels
-padded with :data:`IGNORE_INDEX`).
-"""
+"""The text readers: classification (or regression) of texts and pairs, multi-label, and
+sequence labelling with labels aligned to the tokenizer's pieces.  See ``readers/base.py`` for
+the encoded-example and batch shapes they share."""
 
 from __future__ import annotations
 

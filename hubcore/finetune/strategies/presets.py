@@ -1,23 +1,4 @@
-"""Fine-tuning strategies: the optimiser, the learning-rate schedule and the training-time rules.
-
-A training loop uses a strategy in five places::
-
-    optimizer, scheduler = strategy.build(model, num_train_steps=T, params_layer=ctx.get_params_layer())
-    for step in range(1, T + 1):
-        loss = task_loss + (strategy.penalty(model) or 0)   # L2SP
-        loss.backward()
-        strategy.before_optimizer_step(model)              # gradient clipping
-        optimizer.step(); scheduler.step(); optimizer.zero_grad()
-        strategy.on_step_end(step, model)                  # gradual unfreezing
-
-and saves ``strategy.state_dict()`` (tensors and plain values only, so it loads
-with ``torch.load(weights_only=True)``) beside the optimiser's and scheduler's.
-On resume, call ``build`` on the restored model first, then ``load_state_dict``.
-
-``params_layer`` maps the model's parameter names to depth (0 = embeddings);
-parameters it does not name are the task head, one level above the deepest.
-Every strategy here is a preset of :class:`CombinedStrategy`.
-"""
+"""The named strategies, each a preset of :class:`CombinedStrategy` with PaddleHub's keywords."""
 
 from __future__ import annotations
 

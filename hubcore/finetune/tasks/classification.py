@@ -1,8 +1,7 @@
-"""The standard tasks: text classification, sequence labelling, multi-label, image and regression.
+"""The pooled-output tasks: text and image classification, multi-label classification and regression.
 
-Each is a BasicTask subclass that overrides only the documented points: its head,
-loss, per-example predictions, metrics and main metric.
-"""
+Each is a BasicTask subclass that overrides only the documented points: its head, loss,
+per-example predictions, metrics and main metric."""
 
 from __future__ import annotations
 

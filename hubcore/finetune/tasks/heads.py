@@ -1,8 +1,5 @@
-"""The standard tasks: text classification, sequence labelling, multi-label, image and regression.
-
-Each is a BasicTask subclass that overrides only the documented points: its head,
-loss, per-example predictions, metrics and main metric.
-"""
+"""The networks the standard tasks put on an encoder: token networks (bow, cnn, bilstm, gru,
+lstm, dpcnn), the classifier head and the token tagger, and the checks of their options."""
 
 from __future__ import annotations
 

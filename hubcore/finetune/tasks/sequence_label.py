@@ -1,8 +1,4 @@
-"""The standard tasks: text classification, sequence labelling, multi-label, image and regression.
-
-Each is a BasicTask subclass that overrides only the documented points: its head,
-loss, per-example predictions, metrics and main metric.
-"""
+"""SequenceLabelTask: one tag per token (named entities, word segmentation), optional CRF, chunk F1."""
 
 from __future__ import annotations
 
