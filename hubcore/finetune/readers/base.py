@@ -56,9 +56,10 @@ class BaseReader:
     """Turns a data set's examples into batches for one kind of task.
 
     ``dataset`` may be None for a reader that only encodes new texts (prediction);
-    then ``label_list`` must be given.  Subclasses implement :meth:`_encode_one`
-    and :meth:`_collate_labels`, and list their extra constructor options in
-    :meth:`_options` so that :meth:`to_config` saves them.
+    then ``label_list`` must be given.  Subclasses implement :meth:`encode_example`
+    and :meth:`collate_labels`, and list their extra constructor options in
+    :meth:`options` so that :meth:`to_config` saves them; :meth:`require_tokenizer`,
+    :meth:`checked_features` and :meth:`label_id` help them do it.
     """
 
     #: the name the reader is registered under (``hubcore_register_readers``)
@@ -190,10 +191,12 @@ class BaseReader:
         return {}
 
     def encode_example(self, example: InputExample) -> dict[str, Any]:
-        raise NotImplementedError
+        """One example's feature lists (the tokenizer's), plus ``"labels"`` when it is labelled."""
+        raise NotImplementedError(f"{type(self).__name__} must implement encode_example()")
 
     def collate_labels(self, labels: list[Any]) -> torch.Tensor:
-        raise NotImplementedError
+        """A batch's ``"labels"`` values as one tensor."""
+        raise NotImplementedError(f"{type(self).__name__} must implement collate_labels()")
 
     def text_example(self, index: int, item: str | Sequence[str]) -> InputExample:
         if isinstance(item, str):
@@ -206,6 +209,7 @@ class BaseReader:
         )
 
     def label_id(self, example: InputExample, label: str) -> int:
+        """The id of ``label`` (its index in the label list), or an error naming the example."""
         try:
             return self._label_ids[label]
         except KeyError:
@@ -214,6 +218,7 @@ class BaseReader:
             ) from None
 
     def require_tokenizer(self) -> Tokenizer:
+        """The tokenizer, or an error saying this reader needs one (the module context's)."""
         if self.tokenizer is None:
             raise HubcoreError(f"{type(self).__name__} needs a tokenizer (the module context's)")
         return self.tokenizer
@@ -223,6 +228,7 @@ class BaseReader:
         return int(pad_values.get(name, 0))
 
     def checked_features(self, features: dict[str, list[int]], example: InputExample) -> dict[str, Any]:
+        """A copy of the tokenizer's ``features`` once they hold ``input_ids`` and lists of one fitting length."""
         lengths = {len(values) for values in features.values()}
         if len(lengths) != 1 or next(iter(lengths)) > self.max_seq_len or "input_ids" not in features:
             raise HubcoreError(
