@@ -228,7 +228,7 @@ class BaseReader:
         return int(pad_values.get(name, 0))
 
     def checked_features(self, features: dict[str, list[int]], example: InputExample) -> dict[str, Any]:
-        """A copy of the tokenizer's ``features`` once they hold ``input_ids`` and lists of one fitting length."""
+        """The tokenizer's ``features``, checked: ``input_ids`` there, all lists one length, none too long."""
         lengths = {len(values) for values in features.values()}
         if len(lengths) != 1 or next(iter(lengths)) > self.max_seq_len or "input_ids" not in features:
             raise HubcoreError(
