@@ -6,20 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = (
-    "torch",
-    "transformers",
-    "numpy",
-    "PIL",
-    "safetensors",
-    "tensorboard",
-    # the serving extras: imported only when a server starts
-    "fastapi",
-    "starlette",
-    "uvicorn",
-    "prometheus_client",
-    "ray",
-)
+from hubcore.testing import HEAVY_MODULES as HEAVY  # the list plugin authors check with too
 
 PROBE = """
 import json, sys
