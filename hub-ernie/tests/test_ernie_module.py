@@ -115,7 +115,8 @@ def test_ulmfit_gives_lower_layers_lower_rates(ernie_tiny_module: Any) -> None:
     context = ernie_tiny_module.context(trainable=True)
     model = torch.nn.ModuleDict({"encoder": context.encoder, "head": torch.nn.Linear(32, 2)})
     strategy = ULMFiTStrategy(learning_rate=1e-3, dis_blocks=None, factor=2.0, frz_blocks=0)
-    optimizer, _ = strategy.build(model, num_train_steps=10, params_layer=context.get_params_layer())
+    layers = context.get_params_layer(prefix="encoder.")  # the encoder sits under "encoder." here
+    optimizer, _ = strategy.build(model, num_train_steps=10, params_layer=layers)
     rate = {name: group["lr"] for group in optimizer.param_groups for name in group["param_names"]}
     chain = [
         "encoder.model.embeddings.word_embeddings.weight",

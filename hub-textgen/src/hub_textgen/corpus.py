@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hubcore import HubcoreError
 from hubcore.finetune.data.datasets import BaseDataset, InputExample
-from hubcore.finetune.data.files import DatasetFormatError, _lines
+from hubcore.finetune.data.files import DatasetFormatError, numbered_lines
 
 PYJOKES_VERSION = "0.8.3"
 
@@ -57,7 +57,7 @@ class TextCorpusDataset(BaseDataset):
         return super().get_examples(phase)
 
     def _read(self, path: Path, phase: str) -> Iterator[tuple[int, InputExample]]:
-        for line_no, line in _lines(path):
+        for line_no, line in numbered_lines(path):
             yield line_no, InputExample(guid=f"{phase}-{line_no}", text_a=line)
 
 

@@ -62,6 +62,13 @@ class DetectionReader:
         except DetectionDataError as exc:
             raise HubcoreError(str(exc)) from None
         self.label_list = list(label_list)
+        self._encoded: dict[str, list[dict[str, Any]]] = {}
+
+    def encoded(self, phase: str) -> list[dict[str, Any]]:
+        """The letterboxed samples of ``phase``, encoded on first use and kept (hubcore.Reader's contract)."""
+        if phase not in self._encoded:
+            self._encoded[phase] = self.encode(self.examples(phase))
+        return self._encoded[phase]
 
     def examples(self, phase: str) -> list[DetectionSample]:
         if self.dataset is None or phase not in self.splits:
