@@ -27,7 +27,7 @@ ENTRY_POINT_GROUP = "hubcore"
 BUILTIN_PLUGINS = (
     "hubcore.finetune._plugin_data",
     "hubcore.finetune._plugin_tasks",
-    "hubcore.hub._plugin",
+    "hubcore.cli._plugin",
 )
 BUILTIN_NAME = "hubcore"
 SLOW_START_SECONDS = 3.0  # above this, start-up names HUBCORE_LOAD_PLUGINS (HUBCORE_SLOW_PLUGINS_SECONDS)

@@ -65,3 +65,42 @@ def test_hubcore_all_is_exactly_the_core_names_plus_the_lazy_ones() -> None:
     core = {name for name in hubcore.__all__ if name not in hubcore._LAZY}
     assert set(hubcore.__all__) == core | set(hubcore.finetune.__all__) | set(hubcore.hub.__all__)
     assert len(hubcore.__all__) == len(set(hubcore.__all__))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports, at any depth (inside functions too), resolved to absolute."""
+    import ast
+
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_hub_is_a_library_without_a_command_line() -> None:
+    # hubcore.hub is used by scripts and servers: its commands live in hubcore.cli.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name
+            for name in _imported_modules(path)
+            if name == "click" or name.startswith("click.") or name.startswith("hubcore.cli")
+        )
+        for path in sorted((ROOT / "hubcore" / "hub").rglob("*.py"))
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+    assert len(offenders) >= 10  # the walk really found the hub's modules
+
+
+def test_the_import_walk_sees_nested_imports() -> None:
+    sample = ROOT / "hubcore" / "hub" / "_cache.py"
+    assert "hubcore.hub._store" in _imported_modules(sample)  # `from hubcore.hub import _store`
+    assert "hubcore.hub._assets" in _imported_modules(sample)  # imported inside a function

@@ -32,3 +32,13 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*(Text(_CONTROL.sub("", "" if cell is None else str(cell))) for cell in row))
     Console().print(table)
+
+
+def human_size(count: int) -> str:
+    """A byte count as people read it: ``512 B``, ``68.4 KiB``, ``1.2 GiB``."""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{count} B"

@@ -224,3 +224,13 @@ def test_hub_download_of_an_indexed_but_missing_module_says_to_install_it(hub_ho
 
     assert result.exit_code == 2
     assert "module 'yolov3' is not installed; run `hubcore install yolov3` first" in result.output
+
+
+def test_hub_cache_ls_on_an_empty_cache_says_so_in_one_line(hub_home):
+    result = invoke("cache", "ls")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines() == [
+        f"the cache {hub_home} holds no assets (`hubcore download NAME` fetches a module's)"
+    ]
+    assert json.loads(invoke("cache", "ls", "--json").output) == []
