@@ -82,6 +82,8 @@ __all__ = [
     "cache_dir",
     "cached_assets",
     "clear_cache",
+    "dataset_dir",
+    "dataset_lock",
     "download_assets",
     "fetch_asset",
     "get_component_spec",

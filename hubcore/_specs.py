@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +11,12 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+from hubcore._patterns import ENTRY as _ENTRY
+from hubcore._patterns import IDENTIFIER as _IDENTIFIER
+from hubcore._patterns import MD5 as _MD5
+from hubcore._patterns import NAME as _NAME
+from hubcore._patterns import SHA256 as _SHA256
+
 _SCALARS = (str, int, float, bool, type(None))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 import time
 import traceback
@@ -205,8 +204,10 @@ def load_plugins() -> PluginHost:
 
 
 def canonicalize_name(name: str) -> str:
-    """PEP 503 normalisation, so ``Hub_LAC`` selects ``hub-lac``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation, so ``Hub_LAC`` selects ``hub-lac`` (packaging's, as pip's)."""
+    from packaging.utils import canonicalize_name as canonical
+
+    return str(canonical(name))
 
 
 def _accepting(function: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:

@@ -104,3 +104,30 @@ def test_the_import_walk_sees_nested_imports() -> None:
     sample = ROOT / "hubcore" / "hub" / "_cache.py"
     assert "hubcore.hub._store" in _imported_modules(sample)  # `from hubcore.hub import _store`
     assert "hubcore.hub._assets" in _imported_modules(sample)  # imported inside a function
+
+
+# A digest or a name pattern written out anywhere but hubcore/_patterns.py.
+_PATTERN_COPIES = re.compile(r"\[0-9a-f\]\{|\[a-z0-9\]|\[A-Za-z0-9\]|\\x00-\\x1f")
+
+
+def test_digest_and_name_patterns_are_defined_once() -> None:
+    copies = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "hubcore").rglob("*.py"))
+        if path.name != "_patterns.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _PATTERN_COPIES.search(line)
+    ]
+    assert copies == []
+    assert _PATTERN_COPIES.search((ROOT / "hubcore" / "_patterns.py").read_text(encoding="utf-8"))
+
+
+def test_the_shared_patterns_accept_and_refuse_what_the_specs_and_the_store_expect() -> None:
+    from hubcore import _patterns
+
+    assert _patterns.SHA256.match("0" * 64) and not _patterns.SHA256.match("0" * 63 + "G")
+    assert _patterns.MD5.match("f" * 32) and not _patterns.MD5.match("F" * 32)
+    assert _patterns.HEX_PREFIX.match("abcd0123") and not _patterns.HEX_PREFIX.match("abc0123")
+    assert _patterns.NAME.match("ernie-3.0-base-zh") and not _patterns.NAME.match("../x")
+    assert re.fullmatch(_patterns.DISTRIBUTION, "hub_LAC.x") and not re.fullmatch(_patterns.DISTRIBUTION, "hub-")
+    assert _patterns.CONTROL.sub("", "a\x1b[31mb\x9bc") == "a[31mbc"

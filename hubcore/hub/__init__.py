@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "CacheProblem": "._cache",
     "CachedAsset": "._store",
     "cached_assets": "._store",
+    "dataset_dir": "._store",
+    "dataset_lock": "._store",
     "clear_cache": "._cache",
     "remove_from_cache": "._cache",
     "verify_cache": "._cache",

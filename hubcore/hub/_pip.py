@@ -23,12 +23,13 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._patterns import DISTRIBUTION
 from hubcore._version import __version__
 from hubcore.hub._index import IndexEntry, ModuleIndex, load_index
 
 Echo = Callable[[str], None]
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2")
-_NAME_AND_VERSION = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([^\s=]+))?$")
+_NAME_AND_VERSION = re.compile(rf"^({DISTRIBUTION})(?:==([^\s=]+))?$")
 
 
 @dataclass(frozen=True)
