@@ -12,7 +12,14 @@ from hubcore import hub as _hub
 from hubcore._entry import load_entry
 from hubcore._errors import EntryLoadError, HubcoreError, UnknownNameError, VersionMismatchError
 from hubcore._lazy import lazy_getattr as _lazy_getattr
-from hubcore._module import Module, get_component_spec, get_module_spec, list_modules, load_component
+from hubcore._module import (
+    Module,
+    get_component_spec,
+    get_module_spec,
+    list_components,
+    list_modules,
+    load_component,
+)
 from hubcore._registry import Conflict, Registry, get_registry, reset_registry
 from hubcore._specs import Asset, ComponentSpec, ModuleSpec, ServingSpec, SpecError
 from hubcore._version import __version__
@@ -94,6 +101,7 @@ __all__ = [
     "incompatible_plugins",
     "install_modules",
     "is_offline",
+    "list_components",
     "list_modules",
     "load_component",
     "load_entry",

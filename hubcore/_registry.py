@@ -79,6 +79,12 @@ class Registry:
             if any(fnmatch.fnmatchcase(n, pattern) for n in spec.names)
         ]
 
+    def find_components(self, kind: ComponentKind, pattern: str = "*") -> list[ComponentSpec]:
+        """Data sets, readers, tasks or strategies whose name matches an fnmatch pattern, by name."""
+        if kind not in self.components:
+            raise HubcoreError(f"unknown component kind {kind!r}: one of {', '.join(COMPONENT_HOOKS)}")
+        return [spec for name, spec in sorted(self.components[kind].items()) if fnmatch.fnmatchcase(name, pattern)]
+
     def _add_module(self, dist: str, spec: Any) -> None:
         if not isinstance(spec, ModuleSpec):
             raise HubcoreError(f"register() expects a ModuleSpec, got {type(spec).__name__}")
