@@ -52,17 +52,24 @@ def search(keywords: tuple[str, ...], as_json: bool) -> None:
 @click.argument("names", nargs=-1, required=True)
 @click.option("-U", "--upgrade", is_flag=True, help="Upgrade modules that are already installed.")
 @click.option("--pre", is_flag=True, help="Consider pre-release versions.")
-def install(names: tuple[str, ...], upgrade: bool, pre: bool) -> None:
+@click.option(
+    "--find-links",
+    "find_links",
+    multiple=True,
+    metavar="DIR",
+    help="Also look for wheels here (passed to pip), e.g. the dist/wheels that `nox -s wheels` builds.",
+)
+def install(names: tuple[str, ...], upgrade: bool, pre: bool, find_links: tuple[str, ...]) -> None:
     """Install modules: NAME[==VERSION] from the index, or a local wheel, sdist or folder."""
     from hubcore.hub._index import load_index
-    from hubcore.hub._pip import incompatible_plugins, install_command, run_pip
+    from hubcore.hub._pip import incompatible_plugins, install_command, run_install
 
     needs_index = any(not _looks_local(n) for n in names)
     index = load_index() if needs_index else None
     if index is not None:
         _warn_about(index)
-    command = install_command(names, upgrade=upgrade, pre=pre, index=index)
-    run_pip(command, click.echo, "install")
+    command = install_command(names, upgrade=upgrade, pre=pre, index=index, find_links=find_links)
+    run_install(command, names, click.echo)
     mismatched = incompatible_plugins()
     if mismatched:
         print_table(

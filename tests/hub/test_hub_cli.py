@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,59 @@ def test_hub_cache_ls_on_an_empty_cache_says_so_in_one_line(hub_home):
         f"the cache {hub_home} holds no assets (`hubcore download NAME` fetches a module's)"
     ]
     assert json.loads(invoke("cache", "ls", "--json").output) == []
+
+
+@pytest.fixture
+def unpublished(hub_home, tmp_path, monkeypatch):
+    """An index listing module 'ghost' of plugin hub-ghost, and a pip that reaches no package index."""
+    index = tmp_path / "index.json"
+    entry = {"name": "ghost", "requirement": "hub-ghost", "versions": [{"version": "0.1.0"}]}
+    index.write_text(json.dumps({"format": 1, "modules": [entry]}), encoding="utf-8")
+    monkeypatch.setenv("HUBCORE_INDEX_URL", str(index))
+    empty = tmp_path / "no-wheels"
+    empty.mkdir()
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(empty))
+    return tmp_path
+
+
+def test_hub_install_of_a_plugin_not_on_the_index_says_how_to_install_it_from_a_checkout(unpublished):
+    result = invoke("install", "ghost")
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: pip found no hub-ghost on the package index (hubcore's own plugins are not published "
+        "there); from a checkout of the hubcore repository, run `nox -s wheels` (wheels of hubcore and "
+        "every plugin in dist/wheels/) and then `hubcore install ghost --find-links dist/wheels`, "
+        "or install the plugin's folder: `pip install ./hub-ghost`"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_hub_install_find_links_reaches_pip_and_is_named_when_it_lacks_the_plugin(unpublished):
+    wheels = unpublished / "wheels"
+    wheels.mkdir()
+
+    result = invoke("install", "ghost", "--find-links", str(wheels))
+
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0].endswith(f"-m pip install --find-links {wheels} hub-ghost==0.1.0")
+    assert f"pip found no hub-ghost on the package index nor {wheels} " in result.output
+    missing = invoke("install", "ghost", "--find-links", str(unpublished / "absent"))
+    assert missing.exit_code == 2 and "$ " not in missing.output
+    assert f"--find-links {unpublished / 'absent'}: no such folder" in missing.output
+
+
+def test_hub_install_other_pip_failures_keep_pips_own_words(unpublished, tmp_path, monkeypatch):
+    fake_python = tmp_path / "fake-python"
+    fake_python.write_text("#!/bin/sh\necho 'ERROR: disk full' >&2\nexit 1\n", encoding="utf-8")
+    fake_python.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake_python))
+
+    result = invoke("install", "ghost")
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: pip install failed with exit status 1 (its output is above)"
+    )
