@@ -155,7 +155,10 @@ class ModuleSpec:
     """A pretrained module: everything the hub shows without importing the model.
 
     ``entry`` and ``command`` are ``"package.module:attribute"`` strings, imported
-    only when the module is built or run, so listing stays fast.  ``serving`` says how
+    only when the module is built or run, so listing stays fast.  ``requires_hubcore``
+    is a version specifier (``">=0.2,<1"``): a module whose range excludes the running
+    hubcore is not registered, and using it says why in one line.  The plugin's
+    ``Requires-Dist: hubcore...`` gates the whole distribution; this gates one module.  ``serving`` says how
     ``hubcore serving`` calls the module (see :class:`ServingSpec`); it names the method
     by its attribute name, so nothing is imported until a server builds the module.
     """
