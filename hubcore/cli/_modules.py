@@ -31,6 +31,7 @@ _TITLES = {"dataset": "Data sets", "reader": "Readers", "task": "Tasks", "strate
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def list_command(pattern: str, kind: str, as_json: bool) -> None:
     """List installed modules (or, with --kind, components) whose name matches PATTERN (fnmatch wildcards)."""
+    fields: tuple[str, ...]
     if kind == "module":
         fields = _LIST_FIELDS
         rows = [{key: getattr(spec, key) for key in fields} for spec in list_modules(pattern)]

@@ -178,7 +178,7 @@ def run_pip(command: list[str], echo: Echo, what: str) -> None:
     sys.stdout.flush()
     with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace") as process:
         assert process.stderr is not None
-        said = []
+        said: list[str] = []
         for line in process.stderr:
             sys.stderr.write(line)
             said.append(line)

@@ -291,3 +291,17 @@ def test_hub_install_other_pip_failures_keep_pips_own_words(unpublished, tmp_pat
     assert result.output.strip().splitlines()[-1] == (
         "Error: pip install failed with exit status 1 (its output is above)"
     )
+
+
+def test_hub_library_use_imports_no_click_though_the_core_registers_the_hub_commands():
+    code = (
+        "import sys, hubcore\n"
+        "manager = hubcore.get_registry().host.manager\n"
+        "print(manager.get_plugin('hubcore.cli._plugin') is not None, 'click' in sys.modules)\n"
+    )
+    env = {**os.environ, "HUBCORE_LOAD_PLUGINS": ""}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["True", "False"]  # registered, yet click not imported
+    commands = invoke("--help").output
+    for name in ("search", "install", "uninstall", "download", "cache"):
+        assert f"  {name} " in commands
