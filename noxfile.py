@@ -64,7 +64,15 @@ def wheels(session: nox.Session) -> None:
     out = ROOT / "dist" / "wheels"
     session.install("pip>=23")
     session.run(
-        "python", "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(ROOT), *map(str, PLUGINS),
+        "python",
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--wheel-dir",
+        str(out),
+        str(ROOT),
+        *map(str, PLUGINS),
         env={"HUB_LAC_PORTABLE": "1"},
     )
     session.log(f"wheels in {out}; install one with: hubcore install NAME --find-links {out}")

@@ -87,7 +87,9 @@ class Registry:
         """Data sets, readers, tasks or strategies whose name matches an fnmatch pattern, by name."""
         if kind not in self.components:
             raise HubcoreError(f"unknown component kind {kind!r}: one of {', '.join(COMPONENT_HOOKS)}")
-        return [spec for name, spec in sorted(self.components[kind].items()) if fnmatch.fnmatchcase(name, pattern)]
+        return [
+            spec for name, spec in sorted(self.components[kind].items()) if fnmatch.fnmatchcase(name, pattern)
+        ]
 
     def _add_module(self, dist: str, spec: Any) -> None:
         if not isinstance(spec, ModuleSpec):
@@ -183,7 +185,9 @@ def _hubcore_refusal(spec: ModuleSpec) -> str | None:
 
     from hubcore._version import __version__
 
-    if not spec.requires_hubcore or SpecifierSet(spec.requires_hubcore).contains(__version__, prereleases=True):
+    if not spec.requires_hubcore or SpecifierSet(spec.requires_hubcore).contains(
+        __version__, prereleases=True
+    ):
         return None
     return (
         f"module {spec.name!r} of plugin {spec.plugin!r} requires hubcore{spec.requires_hubcore}, "

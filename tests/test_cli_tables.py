@@ -17,7 +17,8 @@ from hubcore import ComponentSpec, ModuleSpec, hookimpl
 
 @hookimpl
 def hubcore_register_modules(register):
-    register(ModuleSpec(name={LONG_NAME!r}, version="1.0", entry="json:loads", type="nlp/extraordinarily_long_type",
+    register(ModuleSpec(name={LONG_NAME!r}, version="1.0", entry="json:loads",
+                        type="nlp/extraordinarily_long_type",
                         summary="A module whose summary is long enough to need wrapping at eighty columns, "
                                 "with a link: https://example.org/a/rather/long/path/to/its/documentation"))
 

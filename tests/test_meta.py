@@ -129,5 +129,6 @@ def test_the_shared_patterns_accept_and_refuse_what_the_specs_and_the_store_expe
     assert _patterns.MD5.match("f" * 32) and not _patterns.MD5.match("F" * 32)
     assert _patterns.HEX_PREFIX.match("abcd0123") and not _patterns.HEX_PREFIX.match("abc0123")
     assert _patterns.NAME.match("ernie-3.0-base-zh") and not _patterns.NAME.match("../x")
-    assert re.fullmatch(_patterns.DISTRIBUTION, "hub_LAC.x") and not re.fullmatch(_patterns.DISTRIBUTION, "hub-")
+    assert re.fullmatch(_patterns.DISTRIBUTION, "hub_LAC.x")
+    assert not re.fullmatch(_patterns.DISTRIBUTION, "hub-")
     assert _patterns.CONTROL.sub("", "a\x1b[31mb\x9bc") == "a[31mbc"

