@@ -55,6 +55,30 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def wheels(session: nox.Session) -> None:
+    """Wheels of hubcore and every plugin in dist/wheels/: `hubcore install NAME --find-links dist/wheels`.
+
+    The plugins are not on the package index; this wheelhouse installs them (and can be
+    copied to another machine: hub-lac's kernel is built for any x86-64 here, not this CPU).
+    """
+    out = ROOT / "dist" / "wheels"
+    session.install("pip>=23")
+    session.run(
+        "python",
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--wheel-dir",
+        str(out),
+        str(ROOT),
+        *map(str, PLUGINS),
+        env={"HUB_LAC_PORTABLE": "1"},
+    )
+    session.log(f"wheels in {out}; install one with: hubcore install NAME --find-links {out}")
+
+
+@nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
     """The main job: LAC on a sentence, YOLOv3-tiny on a photo, then fine-tuning LAC for sentiment."""
     install_hub(session, extra="demo", plugins=[ROOT / "hub-lac", ROOT / "hub-yolov3"])

@@ -1,9 +1,17 @@
-"""Builds the optional C kernel; hub-lac still installs (and runs on NumPy) if it cannot."""
+"""Builds the optional C kernel; hub-lac still installs (and runs on NumPy) if it cannot.
+
+Nothing is written into the source tree: the build folder and the egg-info go to a
+temporary folder of this build alone (removed when it ends), so two installs of the
+same checkout at once never share, or trip over, a ``build/`` folder.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -29,7 +37,21 @@ class OptionalBuildExt(build_ext):
         sys.stderr.write(f"hub-lac: C kernel not built ({last}); the NumPy engine will be used\n")
 
 
+def _scratch() -> str:
+    """A folder of this build's own, outside the source tree, removed at exit."""
+    folder = tempfile.mkdtemp(prefix="hub-lac-build-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+_SCRATCH = _scratch()
+
 setup(
+    # Defaults only: an explicit --build-base or --egg-base still wins.
+    options={
+        "build": {"build_base": os.path.join(_SCRATCH, "build")},
+        "egg_info": {"egg_base": _SCRATCH},
+    },
     ext_modules=[
         Extension(
             "hub_lac._ckernel",

@@ -12,7 +12,14 @@ from hubcore import hub as _hub
 from hubcore._entry import load_entry
 from hubcore._errors import EntryLoadError, HubcoreError, UnknownNameError, VersionMismatchError
 from hubcore._lazy import lazy_getattr as _lazy_getattr
-from hubcore._module import Module, get_component_spec, get_module_spec, list_modules, load_component
+from hubcore._module import (
+    Module,
+    get_component_spec,
+    get_module_spec,
+    list_components,
+    list_modules,
+    load_component,
+)
 from hubcore._registry import Conflict, Registry, get_registry, reset_registry
 from hubcore._specs import Asset, ComponentSpec, ModuleSpec, ServingSpec, SpecError
 from hubcore._version import __version__
@@ -84,6 +91,8 @@ __all__ = [
     "cache_dir",
     "cached_assets",
     "clear_cache",
+    "dataset_dir",
+    "dataset_lock",
     "download_assets",
     "fetch_asset",
     "get_component_spec",
@@ -94,6 +103,7 @@ __all__ = [
     "incompatible_plugins",
     "install_modules",
     "is_offline",
+    "list_components",
     "list_modules",
     "load_component",
     "load_entry",

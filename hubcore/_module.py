@@ -109,6 +109,11 @@ def list_modules(pattern: str = "*") -> list[ModuleSpec]:
     return get_registry().find_modules(pattern)
 
 
+def list_components(kind: ComponentKind, pattern: str = "*") -> list[ComponentSpec]:
+    """Registered data sets, readers, tasks or strategies whose name matches an fnmatch pattern."""
+    return get_registry().find_components(kind, pattern)
+
+
 def get_component_spec(kind: ComponentKind, name: str) -> ComponentSpec:
     """The spec of a registered data set, reader, task or strategy."""
     return get_registry().component(kind, name)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._errors import HubcoreError, UnknownNameError, VersionMismatchError
 from hubcore._specs import ComponentSpec, ModuleSpec
 from hubcore.plugins import PluginHost, PluginRecord, load_plugins
 
@@ -49,6 +49,8 @@ class Registry:
         default_factory=lambda: {kind: {} for kind in COMPONENT_HOOKS}
     )
     conflicts: list[Conflict] = field(default_factory=list)
+    # module name or alias -> why it was not registered (its requires_hubcore excludes this hubcore)
+    refused: dict[str, str] = field(default_factory=dict)
     _by_name: dict[str, ModuleSpec] = field(default_factory=dict)
 
     @property
@@ -61,6 +63,8 @@ class Registry:
         """The spec registered under a module name or alias."""
         spec = self._by_name.get(name)
         if spec is None:
+            if name in self.refused:
+                raise VersionMismatchError(self.refused[name])
             raise UnknownNameError(_unknown("module", name, list(self._by_name)))
         return spec
 
@@ -79,10 +83,23 @@ class Registry:
             if any(fnmatch.fnmatchcase(n, pattern) for n in spec.names)
         ]
 
+    def find_components(self, kind: ComponentKind, pattern: str = "*") -> list[ComponentSpec]:
+        """Data sets, readers, tasks or strategies whose name matches an fnmatch pattern, by name."""
+        if kind not in self.components:
+            raise HubcoreError(f"unknown component kind {kind!r}: one of {', '.join(COMPONENT_HOOKS)}")
+        return [
+            spec for name, spec in sorted(self.components[kind].items()) if fnmatch.fnmatchcase(name, pattern)
+        ]
+
     def _add_module(self, dist: str, spec: Any) -> None:
         if not isinstance(spec, ModuleSpec):
             raise HubcoreError(f"register() expects a ModuleSpec, got {type(spec).__name__}")
         spec = spec.with_plugin(dist)
+        refusal = _hubcore_refusal(spec)
+        if refusal is not None:
+            for name in spec.names:
+                self.refused.setdefault(name, refusal)
+            return
         taken = [n for n in spec.names if n in self._by_name]
         if taken:
             owner = self._by_name[taken[0]].plugin
@@ -160,6 +177,23 @@ def reset_registry() -> None:
     global _current
     with _lock:
         _current = None
+
+
+def _hubcore_refusal(spec: ModuleSpec) -> str | None:
+    """Why a module cannot be used with the running hubcore (its ``requires_hubcore``), or None."""
+    from packaging.specifiers import SpecifierSet
+
+    from hubcore._version import __version__
+
+    if not spec.requires_hubcore or SpecifierSet(spec.requires_hubcore).contains(
+        __version__, prereleases=True
+    ):
+        return None
+    return (
+        f"module {spec.name!r} of plugin {spec.plugin!r} requires hubcore{spec.requires_hubcore}, "
+        f"but hubcore {__version__} is running; not loaded (install a {spec.plugin} that supports "
+        f"hubcore {__version__}, or a hubcore{spec.requires_hubcore})"
+    )
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +11,12 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+from hubcore._patterns import ENTRY as _ENTRY
+from hubcore._patterns import IDENTIFIER as _IDENTIFIER
+from hubcore._patterns import MD5 as _MD5
+from hubcore._patterns import NAME as _NAME
+from hubcore._patterns import SHA256 as _SHA256
+
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -155,7 +155,10 @@ class ModuleSpec:
     """A pretrained module: everything the hub shows without importing the model.
 
     ``entry`` and ``command`` are ``"package.module:attribute"`` strings, imported
-    only when the module is built or run, so listing stays fast.  ``serving`` says how
+    only when the module is built or run, so listing stays fast.  ``requires_hubcore``
+    is a version specifier (``">=0.2,<1"``): a module whose range excludes the running
+    hubcore is not registered, and using it says why in one line.  The plugin's
+    ``Requires-Dist: hubcore...`` gates the whole distribution; this gates one module.  ``serving`` says how
     ``hubcore serving`` calls the module (see :class:`ServingSpec`); it names the method
     by its attribute name, so nothing is imported until a server builds the module.
     """

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 import time
 import traceback
@@ -26,7 +25,7 @@ from hubcore._version import __version__
 ENTRY_POINT_GROUP = "hubcore"
 BUILTIN_PLUGINS = (
     "hubcore.finetune.registration",
-    "hubcore.hub._plugin",
+    "hubcore.cli._plugin",
 )
 BUILTIN_NAME = "hubcore"
 SLOW_START_SECONDS = 3.0  # above this, start-up names HUBCORE_LOAD_PLUGINS (HUBCORE_SLOW_PLUGINS_SECONDS)
@@ -204,8 +203,10 @@ def load_plugins() -> PluginHost:
 
 
 def canonicalize_name(name: str) -> str:
-    """PEP 503 normalisation, so ``Hub_LAC`` selects ``hub-lac``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation, so ``Hub_LAC`` selects ``hub-lac`` (packaging's, as pip's)."""
+    from packaging.utils import canonicalize_name as canonical
+
+    return str(canonical(name))
 
 
 def _accepting(function: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:

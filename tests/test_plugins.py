@@ -116,6 +116,48 @@ def test_a_plugin_needing_another_hubcore_is_not_loaded(make_plugin) -> None:
     assert "hub_future" not in sys.modules
 
 
+TWO_RANGES = """
+from hubcore import ModuleSpec, hookimpl
+
+@hookimpl
+def hubcore_register_modules(register):
+    register(ModuleSpec(name="future", version="1.0", entry="json:loads", command="json:dumps",
+                        aliases=("future-alias",), requires_hubcore=">=99"))
+    register(ModuleSpec(name="present", version="1.0", entry="json:loads", requires_hubcore=">=0.1,<99"))
+"""
+
+
+def test_a_module_whose_requires_hubcore_excludes_this_hubcore_is_refused_in_one_line(make_plugin) -> None:
+    make_plugin("hub-future", TWO_RANGES)
+    expected = (
+        f"module 'future' of plugin 'hub-future' requires hubcore>=99, but hubcore {hubcore.__version__} "
+        f"is running; not loaded (install a hub-future that supports hubcore {hubcore.__version__}, "
+        "or a hubcore>=99)"
+    )
+    # The plugin's other module, whose range admits this hubcore, is there.
+    assert [spec.name for spec in hubcore.list_modules()] == ["present"]
+    assert records()["hub-future"].error is None
+    for name in ("future", "future-alias"):
+        with pytest.raises(hubcore.VersionMismatchError) as raised:
+            hubcore.Module(name=name)
+        assert str(raised.value) == expected
+    runner = CliRunner()
+    for args in (["run", "future"], ["show", "future"]):
+        result = runner.invoke(build_cli(), args)
+        assert result.exit_code == 2
+        assert result.output.strip().splitlines()[-1] == f"Error: {expected}"
+    listed = runner.invoke(build_cli(), ["plugins", "list"])
+    assert listed.output.count(f"refused: {expected}") == 1
+
+
+def test_a_module_without_requires_hubcore_or_with_a_matching_one_loads(make_plugin) -> None:
+    make_plugin("hub-good", GOOD.format(name="good"))
+    make_plugin("hub-future", TWO_RANGES)
+    assert hubcore.Module(name="good", s="[1]") == [1]
+    assert hubcore.get_module_spec("present").requires_hubcore == ">=0.1,<99"
+    assert hubcore.get_registry().refused.keys() == {"future", "future-alias"}
+
+
 def test_registering_something_that_is_not_a_spec_is_an_error(make_plugin) -> None:
     make_plugin(
         "hub-raises",

@@ -45,6 +45,8 @@ def list_plugins(as_json: bool, timings: bool) -> None:
     print_table("Plugins", columns, rows)
     for conflict in registry.conflicts:
         click.echo(f"conflict: {conflict}", err=True)
+    for message in dict.fromkeys(registry.refused.values()):
+        click.echo(f"refused: {message}", err=True)
 
 
 def _short_hooks(hooks: list[str]) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from hubcore._errors import HubcoreError
-
-_NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+from hubcore._patterns import PLUGIN_NAME as _NAME
 
 
 def template_dir() -> Path:

@@ -1,6 +1,8 @@
-"""Module management: the index, installs, and the verified asset cache.
+"""Module management, as a library: the index, installs, the verified asset cache and data-set folders.
 
-Names are resolved on first use, so that the CLI starts fast.
+Nothing here imports click or ``hubcore.cli``: the commands that drive this live in
+``hubcore.cli`` (checked by tests/test_meta.py).  Names are resolved on first use, so
+that the CLI starts fast.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "CacheProblem": "._cache",
     "CachedAsset": "._store",
     "cached_assets": "._store",
+    "dataset_dir": "._store",
+    "dataset_lock": "._store",
     "clear_cache": "._cache",
     "remove_from_cache": "._cache",
     "verify_cache": "._cache",

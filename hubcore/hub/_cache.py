@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 
 from hubcore._errors import HubcoreError
+from hubcore._patterns import HEX_PREFIX as _HEX_PREFIX
 from hubcore.hub import _store
 from hubcore.hub._config import cache_dir
 from hubcore.hub._store import CachedAsset, cached_assets
-
-_HEX_PREFIX = re.compile(r"^[0-9a-f]{8,64}$")
 
 __all__ = ["CacheProblem", "cached_assets", "clear_cache", "remove_from_cache", "verify_cache"]
 

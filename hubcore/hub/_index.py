@@ -25,16 +25,16 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._patterns import CONTROL as _CONTROL  # nothing from an index may steer the terminal
+from hubcore._patterns import DISTRIBUTION
+from hubcore._patterns import NAME as _NAME
 from hubcore._version import __version__
 from hubcore.hub import _config, _store
 from hubcore.hub._errors import IndexEntryError
 
 BUNDLED = "bundled index"
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # a remote index larger than this is refused while it streams
-# C0 and C1 control characters (ESC included) and DEL: nothing from an index may steer the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_PLAIN_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:[<>=!~][=<>!~.*,\s0-9A-Za-z+-]*)?$")
+_PLAIN_REQUIREMENT = re.compile(rf"^{DISTRIBUTION}\s*(?:[<>=!~][=<>!~.*,\s0-9A-Za-z+-]*)?$")
 
 
 @dataclass(frozen=True)

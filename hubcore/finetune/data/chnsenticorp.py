@@ -64,17 +64,10 @@ class ChnSentiCorp(TextClassificationDataset):
 
 
 def _cache_folder() -> Path:
-    from hubcore.hub import cache_dir
+    from hubcore.hub import dataset_dir
 
-    home: Path = cache_dir()
-    return home / "datasets" / "chnsenticorp"
-
-
-def _unpack_lock() -> Path:
-    from hubcore.hub import cache_dir
-
-    home: Path = cache_dir()
-    return home / "locks" / "dataset-chnsenticorp.lock"
+    folder: Path = dataset_dir("chnsenticorp")
+    return folder
 
 
 def _locate(path: Path, verify: bool) -> Path:
@@ -125,12 +118,10 @@ def _extract(archive: Path, target: Path) -> Path:
     so no name in the archive decides where anything is written.  Concurrent
     unpackers are serialised by a lock; readers see the old folder or the new one.
     """
-    import filelock
+    from hubcore.hub import dataset_lock
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = _unpack_lock()
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with filelock.FileLock(str(lock)):
+    with dataset_lock("chnsenticorp"):
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
             _unpack_splits(archive, staging)

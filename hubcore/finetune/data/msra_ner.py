@@ -21,10 +21,10 @@ LABELS = ("B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "O")  # PaddleHu
 
 def default_folder() -> Path:
     """Where MSRA_NER() looks without ``data_dir``: ``$HUBCORE_HOME/datasets/msra_ner``."""
-    from hubcore.hub import cache_dir
+    from hubcore.hub import dataset_dir
 
-    home: Path = cache_dir()
-    return home / "datasets" / "msra_ner"
+    folder: Path = dataset_dir("msra_ner")
+    return folder
 
 
 class MSRANER(SequenceLabelDataset):

@@ -52,10 +52,10 @@ class TsvArchive:
         raise HubcoreError(f"{path}: neither the {self.title} archive nor a folder with its split files")
 
     def _target(self) -> Path:
-        from hubcore.hub import cache_dir
+        from hubcore.hub import dataset_dir
 
-        home: Path = cache_dir()
-        return home / "datasets" / self.name
+        folder: Path = dataset_dir(self.name)
+        return folder
 
     def _verified(self, folder: Path) -> bool:
         try:
@@ -85,15 +85,11 @@ class TsvArchive:
         return self._extract(archive)
 
     def _extract(self, archive: Path) -> Path:
-        import filelock
-
-        from hubcore.hub import cache_dir
+        from hubcore.hub import dataset_lock
 
         target = self._target()
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = Path(cache_dir()) / "locks" / f"dataset-{self.name}.lock"
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(str(lock)):
+        with dataset_lock(self.name):
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
             try:
                 check_digest(archive, md5=self.asset.md5, sha256=self.asset.sha256, owner=self.title)

@@ -84,9 +84,9 @@ _EVAL_COLUMNS = ("language", "gold_label", "sentence1", "sentence2")
 
 
 def _cached(language: str, names: dict[str, str]) -> Path:
-    from hubcore.hub import cache_dir
+    from hubcore.hub import dataset_dir
 
-    target = Path(cache_dir()) / "datasets" / f"xnli_{language}"
+    target = Path(dataset_dir(f"xnli_{language}"))
     if all((target / name).is_file() for name in names.values()) and _eval_verified(target):
         return target
     archives = {kind: _fetch(asset) for kind, asset in ARCHIVES.items()}
