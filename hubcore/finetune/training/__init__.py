@@ -1,0 +1,1 @@
+"""Training: the loop (Trainer), its state, checkpoints, sampler, distributed set-up, logs."""
