@@ -10,9 +10,12 @@ the archive decides where anything lands.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 import tarfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -114,3 +117,28 @@ def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path, ar
             out.write(block)
         out.flush()
         os.fsync(out.fileno())
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Move the finished folder ``staging`` to ``target`` by renames: readers see old or new, never half."""
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    if os.name == "posix":  # make the renames durable
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    with contextlib.suppress(OSError):
+        shutil.rmtree(old)
+
+
+def md5_of(path: Path) -> str:
+    """The MD5 a publisher gives for a file (an identity check, not security)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

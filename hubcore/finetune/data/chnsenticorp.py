@@ -11,17 +11,14 @@ bring the archive over by hand.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
-from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
+from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members, md5_of, swap_in
 from hubcore.finetune.data.assets import CHNSENTICORP_ARCHIVE
 from hubcore.finetune.data.datasets import TextClassificationDataset
 from hubcore.finetune.data.files import DatasetFormatError
@@ -106,7 +103,7 @@ def _cached_or_fetched() -> Path:
 
 def _verified(folder: Path) -> bool:
     try:
-        return all(_md5_of(folder / f"{split}.tsv") == md5 for split, md5 in FILE_MD5.items())
+        return all(md5_of(folder / f"{split}.tsv") == md5 for split, md5 in FILE_MD5.items())
     except OSError:
         return False
 
@@ -127,7 +124,7 @@ def _extract(archive: Path, target: Path) -> Path:
             _unpack_splits(archive, staging)
             for split, expected in FILE_MD5.items():
                 _check_md5(staging / f"{split}.tsv", expected)
-            _swap_in(staging, target)
+            swap_in(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target
@@ -139,31 +136,8 @@ def _unpack_splits(archive: Path, staging: Path) -> None:
     extract_members(archive, {f"{split}.tsv": staging / f"{split}.tsv" for split in FILE_MD5}, LIMITS)
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    if os.name == "posix":  # make the renames durable
-        fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    with contextlib.suppress(OSError):
-        shutil.rmtree(old)
-
-
-def _md5_of(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _check_md5(path: Path, expected: str) -> None:
-    actual = _md5_of(path)
+    actual = md5_of(path)
     if actual != expected:
         raise DatasetFormatError(
             f"{path}: md5 {actual} differs from ChnSentiCorp's published {expected}; "

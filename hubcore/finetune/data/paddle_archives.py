@@ -19,8 +19,7 @@ from pathlib import Path
 
 from hubcore._errors import HubcoreError
 from hubcore._specs import Asset
-from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
-from hubcore.finetune.data.chnsenticorp import _md5_of, _swap_in
+from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members, md5_of, swap_in
 from hubcore.finetune.data.files import DatasetFormatError
 
 LIMITS = ArchiveLimits(max_members=1_000, max_bytes=1024 * 1024 * 1024)
@@ -60,7 +59,7 @@ class TsvArchive:
     def _verified(self, folder: Path) -> bool:
         try:
             return all(
-                _md5_of(folder / f"{split}{self.suffix}") == md5 for split, md5 in self.file_md5.items()
+                md5_of(folder / f"{split}{self.suffix}") == md5 for split, md5 in self.file_md5.items()
             )
         except OSError:
             return False
@@ -99,13 +98,13 @@ class TsvArchive:
                 extract_members(archive, wanted, LIMITS)
                 for split, md5 in self.file_md5.items():
                     self._check(staging / f"{split}{self.suffix}", md5)
-                _swap_in(staging, target)
+                swap_in(staging, target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         return target
 
     def _check(self, path: Path, expected: str) -> None:
-        actual = _md5_of(path)
+        actual = md5_of(path)
         if actual != expected:
             raise DatasetFormatError(
                 f"{path}: md5 {actual} differs from {self.title}'s published {expected}; "

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from hubcore._errors import HubcoreError
-from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members
+from hubcore.finetune.data.archives import ArchiveLimits, check_digest, extract_members, md5_of, swap_in
 from hubcore.finetune.data.assets import XNLI_EVAL_ARCHIVE, XNLI_TRAIN_ARCHIVE
-from hubcore.finetune.data.chnsenticorp import _md5_of, _swap_in
 from hubcore.finetune.data.datasets import BaseDataset, InputExample
 from hubcore.finetune.data.files import DatasetFormatError, tsv_rows
 
@@ -99,7 +98,7 @@ def _cached(language: str, names: dict[str, str]) -> Path:
         extract_members(archives["eval"], {name: staging / name for name in EVAL_MD5}, LIMITS)
         if not _eval_verified(staging):
             raise DatasetFormatError("XNLI's dev or test file differs from the MD5 PaddleNLP publishes")
-        _swap_in(staging, target)
+        swap_in(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
@@ -107,7 +106,7 @@ def _cached(language: str, names: dict[str, str]) -> Path:
 
 def _eval_verified(folder: Path) -> bool:
     try:
-        return all(_md5_of(folder / name) == md5 for name, md5 in EVAL_MD5.items())
+        return all(md5_of(folder / name) == md5 for name, md5 in EVAL_MD5.items())
     except OSError:
         return False
 
