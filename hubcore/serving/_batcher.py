@@ -24,6 +24,8 @@ P = TypeVar("P")
 
 Runner = Callable[[list[P]], list[Any]]
 
+_IDLE: Hashable = object()  # no batch is being filled
+
 
 @dataclass
 class _Job(Generic[P]):
@@ -54,6 +56,8 @@ class Batcher(Generic[P]):
     stats: BatchStats = field(default_factory=BatchStats)
     _pending: collections.deque[_Job[P]] = field(default_factory=collections.deque)
     _queued: int = 0
+    _by_key: dict[Hashable, int] = field(default_factory=dict)  # queued inputs per options key
+    _filling: Hashable = _IDLE  # the key whose batch the loop is waiting to fill, if any
     _last_batch_requests: int = 0
     _closing: bool = False
     _wake: asyncio.Event | None = None
@@ -95,8 +99,12 @@ class Batcher(Generic[P]):
         job = _Job(payload, count, key, loop.create_future(), loop.time())
         self._pending.append(job)
         self._queued += count
+        ready = self._by_key[key] = self._by_key.get(key, 0) + count
         self.stats.on_queue(self._queued)
-        self._wake.set()
+        # Wake the loop only when it has something to do: it sleeps (no work) or the batch it
+        # fills is full.  Waking it for every arrival would cost a loop turn per request.
+        if self._filling is _IDLE or (key == self._filling and ready >= self.max_batch_size):
+            self._wake.set()
         # A timer rather than asyncio.wait_for, which costs a task per request.
         deadline = loop.call_later(timeout_s, _expire, job.future, timeout_s)
         try:
@@ -116,24 +124,24 @@ class Batcher(Generic[P]):
             first = self._pending[0]
             under_load = self._last_batch_requests > 1 or len(self._pending) > 1
             fill_by = first.enqueued + (self.max_wait_ms / 1000 if under_load else 0.0)
-            while not self._closing and self._ready_inputs(first.key) < self.max_batch_size:
-                left = fill_by - loop.time()
-                if left <= 0:
-                    break
+            if (
+                not self._closing
+                and fill_by > loop.time()
+                and self._by_key.get(first.key, 0) < self.max_batch_size
+            ):
+                # One timer per batch; submit() sets the event early once the batch is full.
+                self._filling = first.key
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), left)
-                except asyncio.TimeoutError:
-                    break
+                timer = loop.call_at(fill_by, self._wake.set)
+                await self._wake.wait()
+                timer.cancel()
+                self._filling = _IDLE
             batch = self._take(first.key)
             self.stats.on_queue(self._queued)
             self._last_batch_requests = len(batch)
             if batch:
                 self.stats.on_batch(sum(job.count for job in batch))
                 await self._run(batch)
-
-    def _ready_inputs(self, key: Hashable) -> int:
-        return sum(job.count for job in self._pending if job.key == key)
 
     def _take(self, key: Hashable) -> list[_Job[P]]:
         """The oldest requests sharing ``key``, up to the batch size; abandoned ones dropped."""
@@ -143,15 +151,23 @@ class Batcher(Generic[P]):
         while self._pending:
             job = self._pending.popleft()
             if job.future.done():  # its client gave up (deadline): nothing to compute
-                self._queued -= job.count
+                self._forget(job)
             elif job.key == key and (not taken or inputs + job.count <= self.max_batch_size):
                 taken.append(job)
                 inputs += job.count
-                self._queued -= job.count
+                self._forget(job)
             else:
                 kept.append(job)
         self._pending = kept
         return taken
+
+    def _forget(self, job: _Job[P]) -> None:
+        self._queued -= job.count
+        left = self._by_key[job.key] - job.count
+        if left:
+            self._by_key[job.key] = left
+        else:
+            del self._by_key[job.key]
 
     async def _run(self, batch: list[_Job[P]]) -> None:
         loop = asyncio.get_running_loop()
