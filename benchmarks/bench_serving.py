@@ -189,7 +189,7 @@ def median_of(results: list[dict[str, float]]) -> dict[str, float]:
     import statistics
 
     keys = ("rps", "p50", "p99", "cpu_ms")
-    merged = {key: statistics.median(r[key] for r in results) for key in keys if all(key in r for r in results)}
+    merged = {k: statistics.median(r[k] for r in results) for k in keys if all(k in r for r in results)}
     merged["errors"] = sum(r["errors"] for r in results)
     return merged
 
@@ -219,7 +219,7 @@ def main() -> None:
     parser.add_argument("--yolo-clients", type=int, default=8)
     parser.add_argument("--yolo-weights", type=Path, default=SHARED / "yolov3-tiny" / "yolov3-tiny.weights")
     parser.add_argument("--skip-yolo", action="store_true")
-    parser.add_argument("--servers", default=SERVERS, help=f"kind:workers, comma-separated (default {SERVERS})")
+    parser.add_argument("--servers", default=SERVERS, help=f"kind:workers, comma-separated ({SERVERS})")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench_serving needs wrk: apt-get install wrk")

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from hubcore._specs import ServingSpec
 from hubcore.serving._batcher import Batcher, BatchStats
@@ -202,7 +203,7 @@ def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
     # costs more than a LAC sentence does.  Its OpenAPI entry is written by hand below.  The
     # route stays for servers that call the router (Ray Serve's ingress); ServingApp skips it.
     predict = PredictRoute(current)
-    app.router.add_route("/predict/{module}", predict, methods=["POST"], include_in_schema=False)
+    app.router.routes.append(Route("/predict/{module}", predict, methods=["POST"], include_in_schema=False))
     if isinstance(app, ServingApp):
         app.predict = predict
     _document_predict(app)

@@ -42,7 +42,7 @@ _JSON_HEADER = (b"content-type", b"application/json")
 _log = logging.getLogger("hubcore.serving")
 
 
-class ClientGone(Exception):
+class ClientGoneError(Exception):
     """The client closed the connection before its body arrived: nobody to answer."""
 
 
@@ -64,7 +64,7 @@ class PredictRoute:
         state = self.current()
         try:
             results, name = await self._predict(state, module, scope, receive)
-        except ClientGone:
+        except ClientGoneError:
             return
         except ServingError as exc:
             await _send(send, exc.http_status, dumps(error_envelope(exc)), exc.headers)
@@ -80,7 +80,9 @@ class PredictRoute:
         await _send(send, 200, dumps(envelope(results)), {})
         state.metrics.done(name, "000", time.perf_counter() - started)
 
-    async def _predict(self, state: ServerState, module: str, scope: Scope, receive: Receive) -> tuple[Any, str]:
+    async def _predict(
+        self, state: ServerState, module: str, scope: Scope, receive: Receive
+    ) -> tuple[Any, str]:
         served = state.by_name.get(module)
         if served is None:
             known = sorted({e.name for e in state.by_name.values()})
@@ -99,16 +101,14 @@ async def read_json(scope: Scope, receive: Receive, limit: int) -> Any:
     for key, value in scope["headers"]:
         if key == b"content-length":
             if value.isdigit() and int(value) > limit:
-                raise TooLargeError(
-                    f"the body has {value.decode()} bytes; this server takes at most {limit}"
-                )
+                raise TooLargeError(f"the body has {value.decode()} bytes; this server takes at most {limit}")
             break
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            raise ClientGone
+            raise ClientGoneError
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
