@@ -11,7 +11,10 @@ present, else the module's own asset when cached, else random weights (speed doe
 the values; the table says which).
 
 All the servers run at once and take turns (``--rounds``, medians reported), so that a machine
-whose load drifts shifts them alike.
+whose load drifts shifts them alike.  Beside req/s each row gives the CPU time all the server's
+processes spent per answered request: on a machine that other work shares, req/s follows the
+CPU share a server gets, while CPU per request is what its throughput on dedicated cores
+follows.
 
     python benchmarks/bench_serving.py [--duration 15] [--servers hubcore:1,litserve:1] [--skip-yolo]
 """
@@ -217,6 +220,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns per point, the servers taking turns")
     parser.add_argument("--clients", default="1,16,64")
     parser.add_argument("--yolo-clients", type=int, default=8)
+    parser.add_argument(
+        "--yolo-duration", type=float, default=45, help="seconds per point (a photo takes ~0.2 s)"
+    )
     parser.add_argument("--yolo-weights", type=Path, default=SHARED / "yolov3-tiny" / "yolov3-tiny.weights")
     parser.add_argument("--skip-yolo", action="store_true")
     parser.add_argument("--servers", default=SERVERS, help=f"kind:workers, comma-separated ({SERVERS})")
@@ -235,7 +241,7 @@ def main() -> None:
     lac_bodies.write_text(
         "\n".join(json.dumps({"text": [s]}, ensure_ascii=False) for s in sentences[:2000]) + "\n"
     )
-    jobs = [("lac", {}, lac_bodies, [int(c) for c in args.clients.split(",")])]
+    jobs = [("lac", {}, lac_bodies, [int(c) for c in args.clients.split(",")], args.duration)]
     if not args.skip_yolo:
         if args.yolo_weights.is_file():
             yolo_args, weights = (
@@ -249,10 +255,11 @@ def main() -> None:
             )
         yolo_bodies = work / "yolo.jsonl"
         yolo_bodies.write_text(json.dumps({"images": [base64.b64encode(PHOTO.read_bytes()).decode()]}) + "\n")
-        jobs.append(("yolov3_tiny", yolo_args, yolo_bodies, [args.yolo_clients]))
+        jobs.append(("yolov3_tiny", yolo_args, yolo_bodies, [args.yolo_clients], args.yolo_duration))
 
     print(
-        f"bench_serving: {args.duration:g} s per point in {args.rounds} turns (medians), wrk on 127.0.0.1, "
+        f"bench_serving: {args.duration:g} s per LAC point, {args.yolo_duration:g} s per YOLO point, "
+        f"in {args.rounds} turns (medians), wrk on 127.0.0.1, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start (on a shared machine "
         "compare the ratios and the CPU per request, not the absolute req/s)"
     )
@@ -264,7 +271,7 @@ def main() -> None:
         print(f"yolov3_tiny: {weights}; one {PHOTO.name} ({PHOTO.stat().st_size} bytes) per request")
     table: dict[tuple[str, str, int], dict[str, float]] = {}
     try:
-        for module, init_args, bodies, clients in jobs:
+        for module, init_args, bodies, clients, duration in jobs:
             first_body = bodies.read_text(encoding="utf-8").splitlines()[0]
             # All servers up at once, measured in turns: a machine whose load drifts shifts them alike.
             servers: dict[str, tuple[int, subprocess.Popen[bytes] | None]] = {
@@ -290,7 +297,7 @@ def main() -> None:
                                     f"/predict/{module}",
                                     bodies,
                                     count,
-                                    args.duration / args.rounds,
+                                    duration / args.rounds,
                                     script,
                                     session=server.pid,
                                 )
@@ -316,7 +323,7 @@ def main() -> None:
         ("1 worker each", "hubcore:1", ("fastapi:1", "litserve:1")),
         ("2 processes each", "hubcore:2", ("fastapi:2", "litserve:1")),
     ]
-    for module, _, _, clients in jobs:
+    for module, _, _, clients, _ in jobs:
         for count in clients:
             for title, ours, refs in comparisons:
                 hub = table.get((module, ours, count))
