@@ -333,9 +333,14 @@ def main() -> None:
                 for ref in refs:
                     other = table.get((module, ref, count))
                     if other and other["rps"] > 0:
+                        per_cpu = (
+                            f", req per CPU-second x{other['cpu_ms'] / hub['cpu_ms']:.2f}"
+                            if "cpu_ms" in hub and "cpu_ms" in other
+                            else ""
+                        )
                         parts.append(
                             f"x{hub['rps'] / other['rps']:.2f} vs {label(ref)} "
-                            f"(p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms)"
+                            f"(p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms{per_cpu})"
                         )
                 if parts:
                     print(f"  {module} at {count} clients, {title}: " + "; ".join(parts))
@@ -350,6 +355,11 @@ def main() -> None:
                 f">= 1.2x LitServe: {hub64['rps'] / lit64['rps']:.2f}x; "
                 f"p99 {hub64['p99']:.0f} ms vs LitServe {lit64['p99']:.0f} ms"
             )
+            if all("cpu_ms" in row for row in (hub64, plain64, lit64)):
+                print(
+                    f"  per CPU-second of the servers: x{plain64['cpu_ms'] / hub64['cpu_ms']:.2f} the "
+                    f"unbatched endpoint, x{lit64['cpu_ms'] / hub64['cpu_ms']:.2f} LitServe"
+                )
 
 
 if __name__ == "__main__":
