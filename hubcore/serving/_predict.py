@@ -64,6 +64,7 @@ class PredictRoute:
         state = self.current()
         try:
             results, name = await self._predict(state, module, scope, receive)
+            answer = dumps(envelope(results))
         except ClientGoneError:
             return
         except ServingError as exc:
@@ -77,7 +78,7 @@ class PredictRoute:
             error = MethodFailedError(f"{type(exc).__name__}: {exc}")
             await _send(send, error.http_status, dumps(error_envelope(error)), {})
             return
-        await _send(send, 200, dumps(envelope(results)), {})
+        await _send(send, 200, answer, {})
         state.metrics.done(name, "000", time.perf_counter() - started)
 
     async def _predict(
