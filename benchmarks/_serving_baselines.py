@@ -3,10 +3,12 @@
     python benchmarks/_serving_baselines.py fastapi|litserve lac|yolov3_tiny PORT WORKERS [INIT_ARGS_JSON]
 
 ``fastapi``: one plain endpoint, one request = one call of the module, no batching (what one writes
-without a serving framework); a lock keeps the one model instance to one call at a time.
+without a serving framework: a ``def`` route, which FastAPI runs in its thread pool); a lock keeps
+each worker's model instance to one call at a time; WORKERS uvicorn processes, a model in each.
 ``litserve``: LitServe's LitAPI with its own dynamic batching (max_batch_size 64 for LAC, 8 for
-YOLO, 5 ms / 10 ms waits: the same settings hubcore's specs declare).  Both answer the same
-request body and envelope as hubcore (``POST /predict/<module>``).
+YOLO, 5 ms / 10 ms waits: the same settings hubcore's specs declare) and ``fast_queue`` (ZeroMQ
+between its HTTP and inference processes, which its documentation advises above ~100 req/s).
+Both answer the same request body and envelope as hubcore (``POST /predict/<module>``).
 """
 
 from __future__ import annotations
@@ -43,17 +45,22 @@ def predict(model: Any, module: str, bodies: list[dict[str, Any]]) -> list[list[
     return out
 
 
-def run_fastapi(module: str, port: int, workers: int, init_args: dict[str, Any]) -> None:
-    import uvicorn
+def fastapi_app() -> Any:
+    """The plain endpoint, built in each uvicorn worker from BENCH_MODULE and BENCH_INIT."""
+    from contextlib import asynccontextmanager
+
     from fastapi import FastAPI
 
-    app = FastAPI()
+    module, init_args = os.environ["BENCH_MODULE"], json.loads(os.environ["BENCH_INIT"])
     state: dict[str, Any] = {}
     lock = threading.Lock()
 
-    @app.on_event("startup")
-    def load() -> None:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
         state["model"] = build(module, init_args)
+        yield
+
+    app = FastAPI(lifespan=lifespan)
 
     @app.post(f"/predict/{module}")
     def endpoint(body: dict[str, Any]) -> dict[str, Any]:
@@ -61,9 +68,21 @@ def run_fastapi(module: str, port: int, workers: int, init_args: dict[str, Any])
             results = predict(state["model"], module, [body])[0]
         return {"status": "000", "msg": "", "results": results}
 
-    if workers != 1:
-        raise SystemExit("the plain FastAPI reference runs one worker (one model) per process")
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    return app
+
+
+def run_fastapi(module: str, port: int, workers: int, init_args: dict[str, Any]) -> None:
+    import uvicorn
+
+    os.environ["BENCH_MODULE"], os.environ["BENCH_INIT"] = module, json.dumps(init_args)
+    uvicorn.run(
+        "_serving_baselines:fastapi_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def run_litserve(module: str, port: int, workers: int, init_args: dict[str, Any]) -> None:
@@ -76,6 +95,7 @@ def run_litserve(module: str, port: int, workers: int, init_args: dict[str, Any]
         HubAPI(max_batch_size=size, batch_timeout=wait, api_path=f"/predict/{module}"),
         accelerator="cpu",
         workers_per_device=workers,
+        fast_queue=True,  # ZeroMQ between its processes: its docs' advice above ~100 req/s
     )
     server.run(
         host="127.0.0.1", port=port, generate_client_file=False, log_level="warning", num_api_servers=1

@@ -1,6 +1,7 @@
 """Serving under load: hubcore's server beside a plain FastAPI endpoint and LitServe, same run.
 
-Each server runs alone on 127.0.0.1 with the same worker count while ``wrk`` (Debian's package)
+Each server runs on 127.0.0.1 (hubcore's and the plain endpoint with one and with two worker
+processes, LitServe with one worker, which is two processes) while ``wrk`` (Debian's package)
 drives it with a fixed number of concurrent clients for ``--duration`` seconds: LAC with one
 sentence per request (real review sentences, ../shared/lac-golden/bench.txt) at 1, 16 and 64
 clients, and yolov3_tiny with one photo per request at 8 clients.  Throughput and p50/p99
@@ -9,10 +10,13 @@ latency are printed side by side with the ratios the issue asks for.  Weights fo
 present, else the module's own asset when cached, else random weights (speed does not depend on
 the values; the table says which).
 
-All three servers run at once and take turns (``--rounds``, medians reported), so that a machine
-whose load drifts shifts them alike.
+All the servers run at once and take turns (``--rounds``, medians reported), so that a machine
+whose load drifts shifts them alike.  Beside req/s each row gives the CPU time all the server's
+processes spent per answered request: on a machine that other work shares, req/s follows the
+CPU share a server gets, while CPU per request is what its throughput on dedicated cores
+follows.
 
-    python benchmarks/bench_serving.py [--duration 15] [--workers 1] [--skip-yolo]
+    python benchmarks/bench_serving.py [--duration 15] [--servers hubcore:1,litserve:1] [--skip-yolo]
 """
 
 from __future__ import annotations
@@ -116,8 +120,30 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     server.wait()
 
 
-def wrk(port: int, path: str, bodies: Path, clients: int, duration: float, script: Path) -> dict[str, float]:
+def session_cpu(session: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a server's session.
+
+    A server runs in a session of its own (start_new_session), so this counts all its processes:
+    uvicorn's workers, LitServe's HTTP and inference processes.  Divided by the requests served,
+    it is a cost that the other loads of a shared machine barely move, unlike req/s.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # fields after the name: state, ppid, pgrp, session, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def wrk(
+    port: int, path: str, bodies: Path, clients: int, duration: float, script: Path, session: int = 0
+) -> dict[str, float]:
     threads = max(1, min(2, clients))
+    cpu_before = session_cpu(session) if session else 0.0
     env = {**os.environ, "BENCH_BODIES": str(bodies), "BENCH_PATH": path}
     done = subprocess.run(
         [
@@ -137,7 +163,10 @@ def wrk(port: int, path: str, bodies: Path, clients: int, duration: float, scrip
         text=True,
         check=True,
     )
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    if session and result["requests"]:
+        result["cpu_ms"] = 1000 * (session_cpu(session) - cpu_before) / result["requests"]
+    return result
 
 
 def parse_wrk(text: str) -> dict[str, float]:
@@ -150,6 +179,7 @@ def parse_wrk(text: str) -> dict[str, float]:
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),  # type: ignore[union-attr]
+        "requests": float(re.search(r"(\d+) requests in", text).group(1)),  # type: ignore[union-attr]
         "p50": ms(latency["50"]),
         "p99": ms(latency["99"]),
         "errors": float(errors.group(1) if errors else 0)
@@ -161,26 +191,46 @@ def median_of(results: list[dict[str, float]]) -> dict[str, float]:
     """Each figure's median over the rounds (errors summed)."""
     import statistics
 
-    merged = {key: statistics.median(r[key] for r in results) for key in ("rps", "p50", "p99")}
+    keys = ("rps", "p50", "p99", "cpu_ms")
+    merged = {k: statistics.median(r[k] for r in results) for k in keys if all(k in r for r in results)}
     merged["errors"] = sum(r["errors"] for r in results)
     return merged
+
+
+# The servers compared, as kind:workers.  LitServe with one worker runs two busy processes (its
+# HTTP server and its inference worker), so hubcore and the plain endpoint are measured with one
+# process (as configured by a user who asks for one worker) and with two (the same budget).
+SERVERS = "hubcore:1,fastapi:1,litserve:1,hubcore:2,fastapi:2"
+
+
+def busy_processes(kind: str, workers: int) -> int:
+    """Processes that serve requests (uvicorn's and LitServe's idle supervisors not counted)."""
+    return 2 * workers if kind == "litserve" else workers
+
+
+def label(server: str) -> str:
+    kind, workers = server.split(":")
+    busy = busy_processes(kind, int(workers))
+    return f"{kind} ({workers} worker{'s' * (workers != '1')}, {busy} proc)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3, help="turns per point, the servers taking turns")
     parser.add_argument("--clients", default="1,16,64")
     parser.add_argument("--yolo-clients", type=int, default=8)
+    parser.add_argument(
+        "--yolo-duration", type=float, default=45, help="seconds per point (a photo takes ~0.2 s)"
+    )
     parser.add_argument("--yolo-weights", type=Path, default=SHARED / "yolov3-tiny" / "yolov3-tiny.weights")
     parser.add_argument("--skip-yolo", action="store_true")
-    parser.add_argument("--backends", default="hubcore,fastapi,litserve")
+    parser.add_argument("--servers", default=SERVERS, help=f"kind:workers, comma-separated ({SERVERS})")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench_serving needs wrk: apt-get install wrk")
 
-    backends = args.backends.split(",")
+    servers_wanted = args.servers.split(",")
     work = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     script = work / "post.lua"
     script.write_text(LUA)
@@ -191,7 +241,7 @@ def main() -> None:
     lac_bodies.write_text(
         "\n".join(json.dumps({"text": [s]}, ensure_ascii=False) for s in sentences[:2000]) + "\n"
     )
-    jobs = [("lac", {}, lac_bodies, [int(c) for c in args.clients.split(",")])]
+    jobs = [("lac", {}, lac_bodies, [int(c) for c in args.clients.split(",")], args.duration)]
     if not args.skip_yolo:
         if args.yolo_weights.is_file():
             yolo_args, weights = (
@@ -205,46 +255,59 @@ def main() -> None:
             )
         yolo_bodies = work / "yolo.jsonl"
         yolo_bodies.write_text(json.dumps({"images": [base64.b64encode(PHOTO.read_bytes()).decode()]}) + "\n")
-        jobs.append(("yolov3_tiny", yolo_args, yolo_bodies, [args.yolo_clients]))
+        jobs.append(("yolov3_tiny", yolo_args, yolo_bodies, [args.yolo_clients], args.yolo_duration))
 
     print(
-        f"bench_serving: {args.duration:g} s per point, {args.workers} worker(s) each, wrk on 127.0.0.1, "
-        f"{os.cpu_count()} CPUs (measured on a loaded machine: compare the ratios, not the absolute figures)"
+        f"bench_serving: {args.duration:g} s per LAC point, {args.yolo_duration:g} s per YOLO point, "
+        f"in {args.rounds} turns (medians), wrk on 127.0.0.1, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start (on a shared machine "
+        "compare the ratios and the CPU per request, not the absolute req/s)"
+    )
+    print(
+        "  proc = processes serving requests; cpu/req = CPU time of all the server's processes per answered "
+        "request"
     )
     if not args.skip_yolo:
         print(f"yolov3_tiny: {weights}; one {PHOTO.name} ({PHOTO.stat().st_size} bytes) per request")
     table: dict[tuple[str, str, int], dict[str, float]] = {}
     try:
-        for module, init_args, bodies, clients in jobs:
+        for module, init_args, bodies, clients, duration in jobs:
             first_body = bodies.read_text(encoding="utf-8").splitlines()[0]
-            # All three servers up at once, measured in turns: a machine whose load drifts shifts them alike.
-            servers = {backend: (free_port(), None) for backend in backends}
+            # All servers up at once, measured in turns: a machine whose load drifts shifts them alike.
+            servers: dict[str, tuple[int, subprocess.Popen[bytes] | None]] = {
+                name: (free_port(), None) for name in servers_wanted
+            }
             try:
-                for backend in backends:
-                    port = servers[backend][0]
-                    servers[backend] = (port, start(backend, module, port, args.workers, init_args, work))
+                for name in servers_wanted:
+                    kind, workers = name.split(":")
+                    port = servers[name][0]
+                    servers[name] = (port, start(kind, module, port, int(workers), init_args, work))
                 for port, server in servers.values():
+                    assert server is not None
                     wait_until_serving(port, module, first_body, server)
                     wrk(port, f"/predict/{module}", bodies, max(clients), 3, script)  # warm-up
                 for count in clients:
-                    rounds: dict[str, list[dict[str, float]]] = {b: [] for b in backends}
+                    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in servers_wanted}
                     for _ in range(args.rounds):
-                        for backend, (port, _server) in servers.items():
-                            rounds[backend].append(
+                        for name, (port, server) in servers.items():
+                            assert server is not None
+                            rounds[name].append(
                                 wrk(
                                     port,
                                     f"/predict/{module}",
                                     bodies,
                                     count,
-                                    args.duration / args.rounds,
+                                    duration / args.rounds,
                                     script,
+                                    session=server.pid,
                                 )
                             )
-                    for backend in backends:
-                        table[(module, backend, count)] = result = median_of(rounds[backend])
+                    for name in servers_wanted:
+                        table[(module, name, count)] = result = median_of(rounds[name])
                         print(
-                            f"  {module:12} {backend:9} {count:3} clients: {result['rps']:8.1f} req/s  "
-                            f"p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  "
+                            f"  {module:11} {label(name):30} {count:3} clients: {result['rps']:7.1f} req/s  "
+                            f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  "
+                            f"cpu/req {result.get('cpu_ms', float('nan')):5.2f} ms  "
                             f"errors {result['errors']:.0f}",
                             flush=True,
                         )
@@ -256,27 +319,47 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print("\nratios (same run): hubcore / reference")
-    for module, _, _, clients in jobs:
+    comparisons = [
+        ("1 worker each", "hubcore:1", ("fastapi:1", "litserve:1")),
+        ("2 processes each", "hubcore:2", ("fastapi:2", "litserve:1")),
+    ]
+    for module, _, _, clients, _ in jobs:
         for count in clients:
-            hub = table.get((module, "hubcore", count))
-            if not hub:
-                continue
-            parts = []
-            for ref in ("fastapi", "litserve"):
-                other = table.get((module, ref, count))
-                if other and other["rps"] > 0:
-                    parts.append(
-                        f"throughput x{hub['rps'] / other['rps']:.2f} vs {ref}, "
-                        f"p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms"
-                    )
-            print(f"  {module} at {count} clients: " + "; ".join(parts))
-    hub64, plain64, lit64 = (table.get(("lac", b, 64)) for b in ("hubcore", "fastapi", "litserve"))
-    if hub64 and plain64 and lit64 and plain64["rps"] > 0 and lit64["rps"] > 0:
-        print(
-            f"goal at 64 clients (LAC): >= 3x unbatched: {hub64['rps'] / plain64['rps']:.2f}x; "
-            f">= 1.2x LitServe: {hub64['rps'] / lit64['rps']:.2f}x; "
-            f"p99 {hub64['p99']:.0f} ms vs LitServe {lit64['p99']:.0f} ms"
-        )
+            for title, ours, refs in comparisons:
+                hub = table.get((module, ours, count))
+                if not hub:
+                    continue
+                parts = []
+                for ref in refs:
+                    other = table.get((module, ref, count))
+                    if other and other["rps"] > 0:
+                        per_cpu = (
+                            f", req per CPU-second x{other['cpu_ms'] / hub['cpu_ms']:.2f}"
+                            if "cpu_ms" in hub and "cpu_ms" in other
+                            else ""
+                        )
+                        parts.append(
+                            f"x{hub['rps'] / other['rps']:.2f} vs {label(ref)} "
+                            f"(p99 {hub['p99']:.0f} vs {other['p99']:.0f} ms{per_cpu})"
+                        )
+                if parts:
+                    print(f"  {module} at {count} clients, {title}: " + "; ".join(parts))
+    for title, ours, plain, lit in (
+        ("1 worker each", "hubcore:1", "fastapi:1", "litserve:1"),
+        ("2 processes each", "hubcore:2", "fastapi:2", "litserve:1"),
+    ):
+        hub64, plain64, lit64 = (table.get(("lac", b, 64)) for b in (ours, plain, lit))
+        if hub64 and plain64 and lit64 and plain64["rps"] > 0 and lit64["rps"] > 0:
+            print(
+                f"goal at 64 clients (LAC), {title}: >= 3x unbatched: {hub64['rps'] / plain64['rps']:.2f}x; "
+                f">= 1.2x LitServe: {hub64['rps'] / lit64['rps']:.2f}x; "
+                f"p99 {hub64['p99']:.0f} ms vs LitServe {lit64['p99']:.0f} ms"
+            )
+            if all("cpu_ms" in row for row in (hub64, plain64, lit64)):
+                print(
+                    f"  per CPU-second of the servers: x{plain64['cpu_ms'] / hub64['cpu_ms']:.2f} the "
+                    f"unbatched endpoint, x{lit64['cpu_ms'] / hub64['cpu_ms']:.2f} LitServe"
+                )
 
 
 if __name__ == "__main__":

@@ -79,12 +79,15 @@ def start(
         _deploy(config, ray_address)
         return
     try:
-        from hubcore.serving._process import serve
+        from hubcore.serving._process import protocols, serve
     except ImportError as exc:
         raise HubcoreError(f"serving needs its extra ({exc.name} is missing): {_EXTRA_HINT}") from None
     _check_servable(config)
+    chosen = protocols()
     click.echo(
-        f"serving {', '.join(m.name for m in config.modules)} on http://{config.host}:{config.port}", err=True
+        f"serving {', '.join(m.name for m in config.modules)} on http://{config.host}:{config.port} "
+        f"({config.workers} worker(s); {chosen.loop} event loop, {chosen.http} HTTP parser)",
+        err=True,
     )
     serve(config)
 

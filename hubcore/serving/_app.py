@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from hubcore._specs import ServingSpec
 from hubcore.serving._batcher import Batcher, BatchStats
@@ -22,13 +21,13 @@ from hubcore.serving._envelope import (
     BadInputError,
     NotReadyError,
     ServingError,
-    TooLargeError,
     UnknownModuleError,
     envelope,
     error_envelope,
 )
 from hubcore.serving._metrics import CONTENT_TYPE, Metrics
-from hubcore.serving._requests import Parsed, parse_request
+from hubcore.serving._predict import PREFIX, PredictRoute, Receive, Scope, Send, dumps
+from hubcore.serving._requests import Parsed
 from hubcore.serving._runner import ModuleRunner, classify
 
 CONFIG_ENV = "HUBCORE_SERVING_CONFIG"
@@ -38,7 +37,7 @@ class EnvelopeResponse(JSONResponse):
     """JSON that keeps Chinese text readable, as PaddleHub's server answered."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return dumps(content)
 
 
 class Endpoint(Protocol):
@@ -116,9 +115,31 @@ def create_app(config: ServingConfig) -> FastAPI:
     return app
 
 
-def bare_app(lifespan: Any = None) -> FastAPI:
+class ServingApp(FastAPI):
+    """FastAPI, except that ``POST /predict/...`` goes straight to its handler.
+
+    Starlette's middleware stack and router cost a few hundred microseconds per request; the
+    prediction route does not need them (it answers its own errors), so it skips them.  Every
+    other route, and other methods on /predict/ (405), take FastAPI's usual path.
+    """
+
+    predict: PredictRoute | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.predict is not None
+            and scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].startswith(PREFIX)
+        ):
+            await self.predict(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def bare_app(lifespan: Any = None) -> ServingApp:
     """A FastAPI app with hubcore's title, answer class and no routes yet."""
-    return FastAPI(
+    return ServingApp(
         title="hubcore serving",
         summary="PaddleHub Serving's API: POST /predict/<module> with the module's inputs as JSON.",
         version=_version(),
@@ -178,34 +199,13 @@ def add_routes(app: FastAPI, current: Callable[[], ServerState]) -> None:
             error.http_status = exc.status_code
         return EnvelopeResponse(error_envelope(error), status_code=error.http_status)
 
-    async def predict(request: Request) -> Response:
-        started = time.perf_counter()
-        module = request.path_params["module"]
-        state = current()
-        served = state.by_name.get(module)
-        if served is None:
-            known = sorted({e.name for e in state.by_name.values()})
-            raise UnknownModuleError(f"module {module!r} is not served here; served: {', '.join(known)}")
-        name = served.name
-        try:
-            if not state.ready:
-                raise NotReadyError("modules are loading or the server is stopping; retry shortly")
-            body = await _read_json(request, state.config.max_body_bytes)
-            parsed = await _decode(
-                parse_request(body, served.serving, name, state.config.max_items), served.serving
-            )
-            results = await served.submit(parsed, state.config.timeout_s)
-        except ServingError as exc:
-            state.metrics.requests.labels(name, exc.status).inc()
-            state.metrics.latency.labels(name).observe(time.perf_counter() - started)
-            raise
-        state.metrics.requests.labels(name, "000").inc()
-        state.metrics.latency.labels(name).observe(time.perf_counter() - started)
-        return EnvelopeResponse(envelope(results))
-
-    # A plain Starlette route: FastAPI's per-request dependency solving costs more than a LAC
-    # sentence does.  Its OpenAPI entry is written by hand below.
-    app.add_route("/predict/{module}", predict, methods=["POST"], include_in_schema=False)
+    # A plain ASGI app, not a FastAPI route: per request, FastAPI's and Starlette's machinery
+    # costs more than a LAC sentence does.  Its OpenAPI entry is written by hand below.  The
+    # route stays for servers that call the router (Ray Serve's ingress); ServingApp skips it.
+    predict = PredictRoute(current)
+    app.router.routes.append(Route("/predict/{module}", predict, methods=["POST"], include_in_schema=False))
+    if isinstance(app, ServingApp):
+        app.predict = predict
     _document_predict(app)
 
     @app.get("/health", summary="The process is up")
@@ -271,39 +271,6 @@ _PREDICT_DOC: dict[str, Any] = {
         ]
     },
 }
-
-
-async def _read_json(request: Request, limit: int) -> Any:
-    """The body, refused with 413 as soon as it exceeds ``limit`` bytes, parsed as JSON."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise TooLargeError(f"the body has {declared} bytes; this server takes at most {limit}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLargeError(f"the body is over {limit} bytes, the most this server takes")
-        chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"the body is not valid JSON ({exc})") from None
-
-
-async def _decode(parsed: Parsed, serving: ServingSpec) -> Parsed:
-    """Base64 images decoded to arrays in the module's channel order, in a thread: decoding is CPU work."""
-    images = serving.images
-    if not images:
-        return parsed
-    from hubcore.images import DEFAULT_MAX_PIXELS
-    from hubcore.serving._images import decode_images
-
-    fields = dict(parsed.fields)
-    for name in images:
-        fields[name] = await asyncio.to_thread(
-            decode_images, fields[name], name, DEFAULT_MAX_PIXELS, serving.image_channels
-        )
-    return Parsed(fields, parsed.count, parsed.options)
 
 
 def _version() -> str:

@@ -1,12 +1,15 @@
 """Dynamic batching: concurrent requests merged into one call, run off the event loop.
 
 Requests wait in a bounded queue (counted in inputs, not requests); the loop takes the oldest
-request, waits up to ``max_wait_ms`` for others with the same options to arrive, and hands up
-to ``max_batch_size`` inputs to ``run`` in a worker thread.  The wait is only spent under load
-(when the previous batch merged several requests): a lone client is answered at once, and under
-load requests also pile up on their own while a batch runs.  ``run`` returns one result per
-request, in order.  If a merged call fails, each of its requests is run on its own, so one bad
-request fails alone and never hands its error (or its results) to another.
+request and hands up to ``max_batch_size`` inputs with the same options to ``run`` in a worker
+thread.  Under load (the previous batch merged several requests) it first waits, at most
+``max_wait_ms`` after the oldest request arrived, until as many inputs are queued as the
+previous batch had: with a steady number of clients the batch starts as soon as they are all
+back, rather than after the full wait for a batch size they can never reach; as load grows
+batches grow with it, since requests also pile up while a batch runs.  A lone client is
+answered at once.  ``run`` returns one result per request, in order.  If a merged call fails,
+each of its requests is run on its own, so one bad request fails alone and never hands its
+error (or its results) to another.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from hubcore.serving._envelope import NotReadyError, OverloadedError, ServingErr
 P = TypeVar("P")
 
 Runner = Callable[[list[P]], list[Any]]
+
+_IDLE: Hashable = object()  # no batch is being filled
 
 
 @dataclass
@@ -54,7 +59,11 @@ class Batcher(Generic[P]):
     stats: BatchStats = field(default_factory=BatchStats)
     _pending: collections.deque[_Job[P]] = field(default_factory=collections.deque)
     _queued: int = 0
+    _by_key: dict[Hashable, int] = field(default_factory=dict)  # queued inputs per options key
+    _filling: Hashable = _IDLE  # the key whose batch the loop is waiting to fill, if any
+    _target: int = 0  # the inputs that batch waits for
     _last_batch_requests: int = 0
+    _last_batch_inputs: int = 0
     _closing: bool = False
     _wake: asyncio.Event | None = None
     _task: asyncio.Task[None] | None = None
@@ -95,8 +104,12 @@ class Batcher(Generic[P]):
         job = _Job(payload, count, key, loop.create_future(), loop.time())
         self._pending.append(job)
         self._queued += count
+        ready = self._by_key[key] = self._by_key.get(key, 0) + count
         self.stats.on_queue(self._queued)
-        self._wake.set()
+        # Wake the loop only when it has something to do: it sleeps (no work) or the batch it
+        # fills has the inputs it waits for.  Waking it for every arrival costs a turn each.
+        if self._filling is _IDLE or (key == self._filling and ready >= self._target):
+            self._wake.set()
         # A timer rather than asyncio.wait_for, which costs a task per request.
         deadline = loop.call_later(timeout_s, _expire, job.future, timeout_s)
         try:
@@ -116,24 +129,22 @@ class Batcher(Generic[P]):
             first = self._pending[0]
             under_load = self._last_batch_requests > 1 or len(self._pending) > 1
             fill_by = first.enqueued + (self.max_wait_ms / 1000 if under_load else 0.0)
-            while not self._closing and self._ready_inputs(first.key) < self.max_batch_size:
-                left = fill_by - loop.time()
-                if left <= 0:
-                    break
+            self._target = min(self.max_batch_size, max(self._last_batch_inputs, 2))
+            if not self._closing and fill_by > loop.time() and self._by_key.get(first.key, 0) < self._target:
+                # One timer per batch; submit() sets the event early once the target is queued.
+                self._filling = first.key
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), left)
-                except asyncio.TimeoutError:
-                    break
+                timer = loop.call_at(fill_by, self._wake.set)
+                await self._wake.wait()
+                timer.cancel()
+                self._filling = _IDLE
             batch = self._take(first.key)
             self.stats.on_queue(self._queued)
             self._last_batch_requests = len(batch)
+            self._last_batch_inputs = sum(job.count for job in batch)
             if batch:
-                self.stats.on_batch(sum(job.count for job in batch))
+                self.stats.on_batch(self._last_batch_inputs)
                 await self._run(batch)
-
-    def _ready_inputs(self, key: Hashable) -> int:
-        return sum(job.count for job in self._pending if job.key == key)
 
     def _take(self, key: Hashable) -> list[_Job[P]]:
         """The oldest requests sharing ``key``, up to the batch size; abandoned ones dropped."""
@@ -143,15 +154,23 @@ class Batcher(Generic[P]):
         while self._pending:
             job = self._pending.popleft()
             if job.future.done():  # its client gave up (deadline): nothing to compute
-                self._queued -= job.count
+                self._forget(job)
             elif job.key == key and (not taken or inputs + job.count <= self.max_batch_size):
                 taken.append(job)
                 inputs += job.count
-                self._queued -= job.count
+                self._forget(job)
             else:
                 kept.append(job)
         self._pending = kept
         return taken
+
+    def _forget(self, job: _Job[P]) -> None:
+        self._queued -= job.count
+        left = self._by_key[job.key] - job.count
+        if left:
+            self._by_key[job.key] = left
+        else:
+            del self._by_key[job.key]
 
     async def _run(self, batch: list[_Job[P]]) -> None:
         loop = asyncio.get_running_loop()

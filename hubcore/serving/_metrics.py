@@ -50,6 +50,17 @@ class Metrics:
             multiprocess_mode="livesum",
         )
 
+        self._done: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def done(self, module: str, status: str, seconds: float) -> None:
+        """Count one answered prediction request and its latency (children cached: labels() locks)."""
+        children = self._done.get((module, status))
+        if children is None:
+            children = (self.requests.labels(module, status), self.latency.labels(module))
+            self._done[(module, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
     def render(self) -> bytes:
         """The text exposition format, summed over worker processes when there are several."""
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -8,17 +8,35 @@ in flight (the batchers drain their queues) and exiting.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from hubcore._errors import HubcoreError
 from hubcore.serving._config import ServingConfig
 
 GRACEFUL_SHUTDOWN_S = 30
+
+
+class Protocols(NamedTuple):
+    """uvicorn's event loop and HTTP parser."""
+
+    loop: Literal["uvloop", "asyncio"]
+    http: Literal["httptools", "h11"]
+
+
+def protocols() -> Protocols:
+    """uvloop and httptools when installed (the serving extra brings them where they build),
+    else asyncio's loop and h11: the same server, at more CPU per request."""
+    return Protocols(
+        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        http="httptools" if importlib.util.find_spec("httptools") else "h11",
+    )
 
 
 def pid_file(port: int) -> Path:
@@ -58,6 +76,7 @@ def serve(config: ServingConfig) -> None:
     # uvicorn finishes in-flight work on SIGTERM, then re-raises the signal to the handler it
     # found: make that handler a clean exit, so `serving stop` ends the process with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    chosen = protocols()
     with recorded_pid(config.port), _metrics_dir(config.workers):
         uvicorn.run(
             "hubcore.serving._app:app_from_environment",
@@ -67,6 +86,8 @@ def serve(config: ServingConfig) -> None:
             workers=config.workers,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
             log_level="info",
+            loop=chosen.loop,
+            http=chosen.http,
             access_log=False,  # a log line per request costs more than a LAC sentence
         )
 

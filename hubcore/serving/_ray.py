@@ -178,6 +178,9 @@ def run_blocking(config: ServingConfig, address: str | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     with recorded_pid(config.port):
         deploy(config, address)
+        # ray.init installs its own SIGTERM handler, which aborts the process (no Serve shutdown,
+        # exit status -6): put ours back, so `serving stop` ends the application cleanly.
+        signal.signal(signal.SIGTERM, stop)
         print(f"serving on Ray: http://{config.host}:{config.port}", flush=True)
         try:
             while True:

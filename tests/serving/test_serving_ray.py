@@ -102,3 +102,52 @@ def test_ray_serve_answers_the_same_routes_and_envelope_and_batches() -> None:
         'hubcore_requests_total{module="echo",status="000"} 47.0'
         in httpx.get(f"{base}/metrics", timeout=30).text
     )
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("local_ray")
+def test_serving_start_with_ray_serves_until_serving_stop(tmp_path: Path) -> None:
+    """The CLI's --ray path: `serving start --ray` joins the test's Ray, serves, and `stop` ends it."""
+    import subprocess
+    import sys
+    import time
+
+    cli = [sys.executable, "-c", "from hubcore.cli import main; main()"]
+    port = _free_port()
+    env = {**os.environ, "HUBCORE_HOME": str(tmp_path / "home")}
+    gcs = ray.get_runtime_context().gcs_address
+    start = [*cli, "serving", "start", "--ray", "--ray-address", gcs, "-m", "echo", "-p", str(port)]
+    server = subprocess.Popen(
+        [*start, "--host", "127.0.0.1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, f"the server exited early:\n{server.stdout.read()}"  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the Ray server did not become ready"
+            try:
+                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        answer = httpx.post(f"{base}/predict/echo", json={"text": ["via the CLI"]}, timeout=60).json()
+        assert answer["status"] == "000"
+        assert [r["echo"] for r in answer["results"]] == ["via the CLI"]
+        modules = httpx.get(f"{base}/modules", timeout=30).json()["results"]
+        assert [(m["name"], m["backend"]) for m in modules] == [("echo", "ray")]
+        assert (tmp_path / "home" / "serving" / f"{port}.pid").read_text() == str(server.pid)
+
+        stopped = subprocess.run(
+            [*cli, "serving", "stop", "-p", str(port)], env=env, capture_output=True, text=True, timeout=90
+        )
+        assert stopped.returncode == 0, stopped.stderr
+        assert server.wait(timeout=60) == 0, server.stdout.read()  # type: ignore[union-attr]
+        assert not (tmp_path / "home" / "serving" / f"{port}.pid").exists()
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{base}/health", timeout=2)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
