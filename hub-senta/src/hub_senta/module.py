@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -37,38 +37,18 @@ def data_dir() -> Path:
     return Path(str(resources.files("hub_senta") / "data"))
 
 
-class SentimentZh:
-    """Chinese review sentiment: positive or negative, with both probabilities."""
+class SentaClassifier:
+    """PaddleHub senta's calling convention over any model that gives (negative, positive) probabilities.
 
-    def __init__(self) -> None:
-        from safetensors.numpy import load_file
+    Subclasses set ``name`` and implement ``probabilities``.
+    """
 
-        folder = data_dir()
-        self.training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
-        w = load_file(str(folder / "sentiment_zh.safetensors"))
-        self._mean, self._std = w["feature_mean"], w["feature_std"]
-        self._words = lac_embedding().copy()
-        self._words[w["words.rows"]] = w["words.values"]  # the rows fine-tuning changed
-        self._hidden = (np.ascontiguousarray(w["hidden.weight"].T), w["hidden.bias"])
-        self._output = (np.ascontiguousarray(w["output.weight"].T), w["output.bias"])
-        self.label_list: list[str] = list(LABELS)
+    name = "sentiment_zh"
+    label_list: ClassVar[list[str]] = list(LABELS)
 
     def probabilities(self, texts: list[str], batch_size: int = 32, device: str = "cpu") -> np.ndarray:
-        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings.
-
-        ``device="cuda"`` runs LAC's encoder (nearly all the work) on the GPU; the small head stays NumPy.
-        """
-        out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            chunk = texts[start : start + batch_size]
-            features, ids = lac_features(chunk, batch_size=batch_size, device=device)
-            bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
-            x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
-            hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
-            logits = hidden @ self._output[0] + self._output[1]
-            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-            out[start : start + len(features)] = exp / exp.sum(axis=1, keepdims=True)
-        return out
+        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings."""
+        raise NotImplementedError
 
     def sentiment_classify(
         self,
@@ -84,7 +64,7 @@ class SentimentZh:
         non-empty string raises SentaInputError naming its index; nothing is returned then.
         ``use_gpu=True`` runs the encoder on CUDA, or fails before any work when there is none.
         """
-        device = resolve_device(use_gpu, owner="sentiment_zh.sentiment_classify")
+        device = resolve_device(use_gpu, owner=f"{self.name}.sentiment_classify")
         texts = _texts_of(texts, data)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise SentaInputError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -108,6 +88,39 @@ class SentimentZh:
     def get_labels(self) -> dict[str, int]:
         """senta's label map."""
         return dict(LABEL_IDS)
+
+
+class SentimentZh(SentaClassifier):
+    """Chinese review sentiment: positive or negative, with both probabilities."""
+
+    def __init__(self) -> None:
+        from safetensors.numpy import load_file
+
+        folder = data_dir()
+        self.training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+        w = load_file(str(folder / "sentiment_zh.safetensors"))
+        self._mean, self._std = w["feature_mean"], w["feature_std"]
+        self._words = lac_embedding().copy()
+        self._words[w["words.rows"]] = w["words.values"]  # the rows fine-tuning changed
+        self._hidden = (np.ascontiguousarray(w["hidden.weight"].T), w["hidden.bias"])
+        self._output = (np.ascontiguousarray(w["output.weight"].T), w["output.bias"])
+
+    def probabilities(self, texts: list[str], batch_size: int = 32, device: str = "cpu") -> np.ndarray:
+        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings.
+
+        ``device="cuda"`` runs LAC's encoder (nearly all the work) on the GPU; the small head stays NumPy.
+        """
+        out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            features, ids = lac_features(chunk, batch_size=batch_size, device=device)
+            bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
+            x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
+            hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
+            logits = hidden @ self._output[0] + self._output[1]
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+            out[start : start + len(features)] = exp / exp.sum(axis=1, keepdims=True)
+        return out
 
 
 def _texts_of(texts: Sequence[str] | None, data: dict[str, Sequence[str]] | None) -> list[str]:
