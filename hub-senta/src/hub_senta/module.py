@@ -6,7 +6,10 @@ beside it the mean and maximum of a fine-tuned copy of LAC's word embeddings ove
 text; then one hidden layer and two outputs.  The package ships the classifier and
 the embedding rows training changed (``data/sentiment_zh.safetensors``, no pickle)
 and the training record (``data/training.json``); LAC's own weights come from hub-lac.
-Inference is NumPy only.
+Its probability of a positive review is blended with that of a logistic regression on
+character n-grams (``_ngrams``, ``tools/train_sentiment_zh_ngrams.py``:
+``data/sentiment_zh_ngrams.safetensors`` and ``data/training_ngrams.json``), the blend
+weight chosen on the dev split.  Inference is NumPy only.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hub_senta._features import lac_embedding, lac_features
+from hub_senta._ngrams import NgramModel
 from hub_senta.corpus import LABELS
 from hubcore import HubcoreError
 from hubcore.devices import resolve_device
 
+NGRAMS = "sentiment_zh_ngrams.safetensors"  # the character n-gram model and its blend weight
 # PaddleHub senta's keys: sentiment_label 1 is positive, 0 negative.
 LABEL_IDS = {"negative": 0, "positive": 1}
 
@@ -93,11 +98,19 @@ class SentaClassifier:
 class SentimentZh(SentaClassifier):
     """Chinese review sentiment: positive or negative, with both probabilities."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None, blend: bool = True) -> None:
+        """``blend=False``: the LAC head alone, without the character n-gram model (for training tools)."""
+        from safetensors import safe_open
         from safetensors.numpy import load_file
 
-        folder = data_dir()
+        folder = folder if folder is not None else data_dir()
         self.training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+        self._ngrams: NgramModel | None = None
+        self._blend = 0.0
+        if blend and (folder / NGRAMS).is_file():
+            with safe_open(str(folder / NGRAMS), framework="numpy") as stored:
+                self._blend = float(stored.metadata()["blend_weight"])
+                self._ngrams = NgramModel.from_tensors({k: stored.get_tensor(k) for k in stored.keys()})  # noqa: SIM118
         w = load_file(str(folder / "sentiment_zh.safetensors"))
         self._mean, self._std = w["feature_mean"], w["feature_std"]
         self._words = lac_embedding().copy()
@@ -120,6 +133,11 @@ class SentimentZh(SentaClassifier):
             logits = hidden @ self._output[0] + self._output[1]
             exp = np.exp(logits - logits.max(axis=1, keepdims=True))
             out[start : start + len(features)] = exp / exp.sum(axis=1, keepdims=True)
+        if self._ngrams is not None:
+            positive = LABELS.index("positive")
+            blended = self._blend * self._ngrams.positive(texts) + (1.0 - self._blend) * out[:, positive]
+            out[:, positive] = blended
+            out[:, 1 - positive] = 1.0 - blended
         return out
 
 
