@@ -1,10 +1,10 @@
-"""``hubcore run sentiment_zh``: the options are declared here; the model is imported only when it runs."""
+"""``hubcore run sentiment_zh`` and ``sentiment_zh_e5``: options here; the model loads only when run."""
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,50 +36,71 @@ def _as_text(row: dict[str, Any]) -> str:
     )
 
 
-@click.command(name="sentiment_zh")
-@click.option("--input_text", "input_texts", multiple=True, help="A text to classify; repeat for several.")
-@click.option(
-    "--input_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A UTF-8 file with one text a line (blank lines are skipped), streamed at constant memory.",
-)
-@batch_size_option()
-@use_gpu_option()
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="A progress bar on stderr for --input_file [default: when stderr is a terminal].",
-)
-def command(
-    input_texts: tuple[str, ...],
-    input_file: Path | None,
-    batch_size: int,
-    use_gpu: bool,
-    output: str,
-    progress: bool | None,
-) -> None:
-    """Print each text's sentiment (positive/negative) and its probabilities.
+def make_command(name: str, load: Callable[[], Any]) -> click.Command:
+    """The ``hubcore run NAME`` command over the model ``load()`` builds (a SentaClassifier)."""
 
-    An --input_file is checked for UTF-8 first, then classified and printed a chunk at a time.
-    """
-    if not input_texts and input_file is None:
-        raise click.UsageError("give at least one --input_text or an --input_file")
-    resolve_device(use_gpu, owner="hubcore run sentiment_zh")  # no CUDA: say so before loading anything
-    chunks = _chunks(input_texts, input_file, progress)
-    first = next(chunks, [])  # the file is checked here, before the model loads
+    @click.command(name=name)
+    @click.option(
+        "--input_text", "input_texts", multiple=True, help="A text to classify; repeat for several."
+    )
+    @click.option(
+        "--input_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A UTF-8 file with one text a line (blank lines are skipped), streamed at constant memory.",
+    )
+    @batch_size_option()
+    @use_gpu_option()
+    @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="A progress bar on stderr for --input_file [default: when stderr is a terminal].",
+    )
+    def command(
+        input_texts: tuple[str, ...],
+        input_file: Path | None,
+        batch_size: int,
+        use_gpu: bool,
+        output: str,
+        progress: bool | None,
+    ) -> None:
+        """Print each text's sentiment (positive/negative) and its probabilities.
+
+        An --input_file is checked for UTF-8 first, then classified and printed a chunk at a time.
+        """
+        if not input_texts and input_file is None:
+            raise click.UsageError("give at least one --input_text or an --input_file")
+        resolve_device(use_gpu, owner=f"hubcore run {name}")  # no CUDA: say so before loading anything
+        chunks = _chunks(input_texts, input_file, progress)
+        first = next(chunks, [])  # the file is checked here, before the model loads
+        model = load()
+        opened = False
+        for texts in itertools.chain([first], chunks):
+            for row in (
+                model.sentiment_classify(texts=texts, use_gpu=use_gpu, batch_size=batch_size) if texts else []
+            ):
+                if output == "json":
+                    click.echo(("," if opened else "[") + json.dumps(row, ensure_ascii=False), nl=False)
+                    opened = True
+                else:
+                    click.echo(_as_text(row))
+        if output == "json":
+            click.echo("]" if opened else "[]")
+
+    return command
+
+
+def _sentiment_zh() -> Any:
     from hub_senta.module import SentimentZh
 
-    model = SentimentZh()
-    opened = False
-    for texts in itertools.chain([first], chunks):
-        for row in (
-            model.sentiment_classify(texts=texts, use_gpu=use_gpu, batch_size=batch_size) if texts else []
-        ):
-            if output == "json":
-                click.echo(("," if opened else "[") + json.dumps(row, ensure_ascii=False), nl=False)
-                opened = True
-            else:
-                click.echo(_as_text(row))
-    if output == "json":
-        click.echo("]" if opened else "[]")
+    return SentimentZh()
+
+
+def _sentiment_zh_e5() -> Any:
+    from hub_senta.module_e5 import SentimentZhE5
+
+    return SentimentZhE5()
+
+
+command = make_command("sentiment_zh", _sentiment_zh)
+command_e5 = make_command("sentiment_zh_e5", _sentiment_zh_e5)

@@ -6,7 +6,10 @@ beside it the mean and maximum of a fine-tuned copy of LAC's word embeddings ove
 text; then one hidden layer and two outputs.  The package ships the classifier and
 the embedding rows training changed (``data/sentiment_zh.safetensors``, no pickle)
 and the training record (``data/training.json``); LAC's own weights come from hub-lac.
-Inference is NumPy only.
+Its probability of a positive review is blended with that of a logistic regression on
+character n-grams (``_ngrams``, ``tools/train_sentiment_zh_ngrams.py``:
+``data/sentiment_zh_ngrams.safetensors`` and ``data/training_ngrams.json``), the blend
+weight chosen on the dev split.  Inference is NumPy only.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ import json
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from hub_senta._features import lac_embedding, lac_features
+from hub_senta._ngrams import NgramModel
 from hub_senta.corpus import LABELS
 from hubcore import HubcoreError
 from hubcore.devices import resolve_device
 
+NGRAMS = "sentiment_zh_ngrams.safetensors"  # the character n-gram model and its blend weight
 # PaddleHub senta's keys: sentiment_label 1 is positive, 0 negative.
 LABEL_IDS = {"negative": 0, "positive": 1}
 
@@ -37,38 +42,18 @@ def data_dir() -> Path:
     return Path(str(resources.files("hub_senta") / "data"))
 
 
-class SentimentZh:
-    """Chinese review sentiment: positive or negative, with both probabilities."""
+class SentaClassifier:
+    """PaddleHub senta's calling convention over any model that gives (negative, positive) probabilities.
 
-    def __init__(self) -> None:
-        from safetensors.numpy import load_file
+    Subclasses set ``name`` and implement ``probabilities``.
+    """
 
-        folder = data_dir()
-        self.training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
-        w = load_file(str(folder / "sentiment_zh.safetensors"))
-        self._mean, self._std = w["feature_mean"], w["feature_std"]
-        self._words = lac_embedding().copy()
-        self._words[w["words.rows"]] = w["words.values"]  # the rows fine-tuning changed
-        self._hidden = (np.ascontiguousarray(w["hidden.weight"].T), w["hidden.bias"])
-        self._output = (np.ascontiguousarray(w["output.weight"].T), w["output.bias"])
-        self.label_list: list[str] = list(LABELS)
+    name = "sentiment_zh"
+    label_list: ClassVar[list[str]] = list(LABELS)
 
     def probabilities(self, texts: list[str], batch_size: int = 32, device: str = "cpu") -> np.ndarray:
-        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings.
-
-        ``device="cuda"`` runs LAC's encoder (nearly all the work) on the GPU; the small head stays NumPy.
-        """
-        out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            chunk = texts[start : start + batch_size]
-            features, ids = lac_features(chunk, batch_size=batch_size, device=device)
-            bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
-            x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
-            hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
-            logits = hidden @ self._output[0] + self._output[1]
-            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-            out[start : start + len(features)] = exp / exp.sum(axis=1, keepdims=True)
-        return out
+        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings."""
+        raise NotImplementedError
 
     def sentiment_classify(
         self,
@@ -84,7 +69,7 @@ class SentimentZh:
         non-empty string raises SentaInputError naming its index; nothing is returned then.
         ``use_gpu=True`` runs the encoder on CUDA, or fails before any work when there is none.
         """
-        device = resolve_device(use_gpu, owner="sentiment_zh.sentiment_classify")
+        device = resolve_device(use_gpu, owner=f"{self.name}.sentiment_classify")
         texts = _texts_of(texts, data)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise SentaInputError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -108,6 +93,52 @@ class SentimentZh:
     def get_labels(self) -> dict[str, int]:
         """senta's label map."""
         return dict(LABEL_IDS)
+
+
+class SentimentZh(SentaClassifier):
+    """Chinese review sentiment: positive or negative, with both probabilities."""
+
+    def __init__(self, folder: Path | None = None, blend: bool = True) -> None:
+        """``blend=False``: the LAC head alone, without the character n-gram model (for training tools)."""
+        from safetensors import safe_open
+        from safetensors.numpy import load_file
+
+        folder = folder if folder is not None else data_dir()
+        self.training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+        self._ngrams: NgramModel | None = None
+        self._blend = 0.0
+        if blend and (folder / NGRAMS).is_file():
+            with safe_open(str(folder / NGRAMS), framework="numpy") as stored:
+                self._blend = float(stored.metadata()["blend_weight"])
+                self._ngrams = NgramModel.from_tensors({k: stored.get_tensor(k) for k in stored.keys()})  # noqa: SIM118
+        w = load_file(str(folder / "sentiment_zh.safetensors"))
+        self._mean, self._std = w["feature_mean"], w["feature_std"]
+        self._words = lac_embedding().copy()
+        self._words[w["words.rows"]] = w["words.values"]  # the rows fine-tuning changed
+        self._hidden = (np.ascontiguousarray(w["hidden.weight"].T), w["hidden.bias"])
+        self._output = (np.ascontiguousarray(w["output.weight"].T), w["output.bias"])
+
+    def probabilities(self, texts: list[str], batch_size: int = 32, device: str = "cpu") -> np.ndarray:
+        """(len(texts), 2) probabilities, negative then positive; texts must be non-empty strings.
+
+        ``device="cuda"`` runs LAC's encoder (nearly all the work) on the GPU; the small head stays NumPy.
+        """
+        out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            features, ids = lac_features(chunk, batch_size=batch_size, device=device)
+            bags = np.stack([np.concatenate([self._words[i].mean(0), self._words[i].max(0)]) for i in ids])
+            x = np.concatenate([(features - self._mean) / self._std, bags], axis=1)
+            hidden = np.maximum(x @ self._hidden[0] + self._hidden[1], 0.0)
+            logits = hidden @ self._output[0] + self._output[1]
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+            out[start : start + len(features)] = exp / exp.sum(axis=1, keepdims=True)
+        if self._ngrams is not None:
+            positive = LABELS.index("positive")
+            blended = self._blend * self._ngrams.positive(texts) + (1.0 - self._blend) * out[:, positive]
+            out[:, positive] = blended
+            out[:, 1 - positive] = 1.0 - blended
+        return out
 
 
 def _texts_of(texts: Sequence[str] | None, data: dict[str, Sequence[str]] | None) -> list[str]:
