@@ -127,3 +127,14 @@ def test_serving_declares_senta_requests() -> None:
     spec = get_registry().module("sentiment_zh_e5")
     assert spec.serving is not None and spec.serving.method == "sentiment_classify"
     assert spec.serving.inputs == {"text": "texts"} and spec.serving.batch_size_arg == "batch_size"
+
+
+def test_without_the_e5_extra_the_module_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hub_ernie", None)  # as if hub-ernie were not installed
+    monkeypatch.delitem(sys.modules, "hub_senta.module_e5", raising=False)
+    result = CliRunner().invoke(build_cli(), ["run", "sentiment_zh_e5", "--input_text", "很好"])
+    assert result.exit_code == 1
+    assert "sentiment_zh_e5 needs hub-senta's e5 extra (hub_ernie is not installed)" in result.output
+    assert "pip install ./hub-ernie './hub-senta[e5]'" in result.output and "Traceback" not in result.output

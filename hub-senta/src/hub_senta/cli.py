@@ -97,8 +97,10 @@ def _sentiment_zh() -> Any:
 
 
 def _sentiment_zh_e5() -> Any:
-    from hub_senta.module_e5 import SentimentZhE5
-
+    try:
+        from hub_senta.module_e5 import SentimentZhE5
+    except ImportError as exc:  # the e5 extra is missing: say how to install it, in one line
+        raise click.ClickException(str(exc)) from None
     return SentimentZhE5()
 
 

