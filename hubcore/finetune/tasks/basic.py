@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -14,6 +14,9 @@ from hubcore.finetune.config import RunConfig
 from hubcore.finetune.contract import ModuleContext, Reader
 from hubcore.finetune.saved import TASK_FORMAT, module_record, registered_name
 from hubcore.finetune.training.state import TrainState
+
+if TYPE_CHECKING:
+    from hubcore.finetune.training.loop import Trainer
 
 
 class TaskModel(nn.Module):
@@ -279,19 +282,19 @@ class BasicTask:
         end, saving the best model by ``main_metric`` to ``checkpoint_dir/best_model``.
         Returns the final state: steps, best metric and the evaluation history.
         """
-        from hubcore.finetune.training.loop import Trainer
-
-        trainer = Trainer(self)
-        self.state = trainer.state
-        return trainer.finetune()
+        return self._new_trainer().finetune()
 
     def finetune_and_eval(self) -> dict[str, Any]:
         """finetune(), then the test split scored with the best model (when both exist)."""
+        return self._new_trainer().finetune_and_eval()
+
+    def _new_trainer(self) -> Trainer:
+        """A trainer for one run; ``self.state`` is its state, so the task reports the run as it goes."""
         from hubcore.finetune.training.loop import Trainer
 
         trainer = Trainer(self)
         self.state = trainer.state
-        return trainer.finetune_and_eval()
+        return trainer
 
     def saved_names(self) -> dict[str, Any]:
         """The registered names a saved model gives its task, reader and module (an error if unregistered)."""
