@@ -6,26 +6,19 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hubcore._errors import HubcoreError
-
-if TYPE_CHECKING:
-    from hubcore.finetune.contract import Strategy
+from hubcore.finetune.contract import Strategy
 
 
 class RunConfigError(HubcoreError, ValueError):
     """A RunConfig field has a value that cannot work."""
 
 
-# The methods of hubcore.finetune.contract.Strategy, which the trainer calls.
-_STRATEGY_METHODS = (
-    "build",
-    "penalty",
-    "before_optimizer_step",
-    "on_step_end",
-    "state_dict",
-    "load_state_dict",
+# The methods of the Strategy protocol, which the trainer calls, read from the protocol itself.
+_STRATEGY_METHODS = tuple(
+    name for name, value in vars(Strategy).items() if callable(value) and not name.startswith("_")
 )
 
 
